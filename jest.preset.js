@@ -1,0 +1,13 @@
+// Shared Jest settings: swc transpiles (type errors are the `typecheck` target's job), and the
+// `@junction/source` export condition makes every workspace package resolve to its TypeScript source.
+module.exports = {
+  testEnvironment: 'node',
+  testEnvironmentOptions: { customExportConditions: ['@junction/source', 'node', 'require', 'default'] },
+  transform: {
+    '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
+  },
+  // cookie@2 (pulled in by light-my-request for fastify.inject) ships ESM only.
+  transformIgnorePatterns: ['/node_modules/(?!(cookie)/)'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testMatch: ['<rootDir>/src/**/*.spec.ts'],
+};
