@@ -1,0 +1,3 @@
+export * from './concurrency';
+export * from './inline';
+export * from './registry';

@@ -1,0 +1,131 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+
+/**
+ * The one place a config key is named. Each interchangeable family is a discriminated union on
+ * `type`; an unknown name fails here, at start, with the names that are known.
+ */
+function oneOfTypes<T extends TSchema[]>(family: string, members: [...T]) {
+  // Ajv's `discriminator` reports one clear error for a bad `type` instead of one per member.
+  return Type.Unsafe<Static<T[number]>>({ type: 'object', discriminator: { propertyName: 'type' }, required: ['type'], oneOf: members, 'x-family': family });
+}
+
+const PositiveInt = (opts: { default?: number; description?: string; maximum?: number } = {}) => Type.Integer({ minimum: 1, ...opts });
+
+export const InlineConcurrencySchema = Type.Object(
+  {
+    type: Type.Literal('inline'),
+    maxInFlight: PositiveInt({ default: 64, description: 'Handlers running at once on the event loop.' }),
+    maxQueue: Type.Integer({ minimum: 0, default: 1000, description: 'Calls waiting for a slot; one more is OVERLOADED.' }),
+  },
+  { additionalProperties: false },
+);
+export const ConcurrencySchema = oneOfTypes('concurrency module', [InlineConcurrencySchema]);
+
+export const MemoryTransportSchema = Type.Object(
+  {
+    type: Type.Literal('memory'),
+    maxInFlight: PositiveInt({ default: 1024, description: 'Requests being served at once.' }),
+    maxQueue: Type.Integer({ minimum: 0, default: 10000, description: 'Requests waiting to be served.' }),
+  },
+  { additionalProperties: false },
+);
+export const TransportSchema = oneOfTypes('transport', [MemoryTransportSchema]);
+
+const LocalProxy = Type.Object({ type: Type.Literal('local') }, { additionalProperties: false });
+const RemoteProxy = Type.Object({ type: Type.Literal('remote'), transport: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const TerminalProxy = oneOfTypes('terminal proxy', [LocalProxy, RemoteProxy]);
+const RouteProxy = Type.Object(
+  { type: Type.Literal('route'), routes: Type.Record(Type.String(), TerminalProxy, { minProperties: 1 }) },
+  { additionalProperties: false },
+);
+const DeadlineProxy = Type.Object(
+  { type: Type.Literal('deadline'), defaultMs: PositiveInt(), maxMs: Type.Optional(PositiveInt()) },
+  { additionalProperties: false },
+);
+export const ProxySchema = oneOfTypes('proxy', [LocalProxy, RemoteProxy, RouteProxy, DeadlineProxy]);
+
+const SqliteDb = Type.Object({ type: Type.Literal('sqlite'), path: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+const PostgresDb = Type.Object(
+  { type: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }), poolSize: Type.Optional(PositiveInt({ maximum: 1000 })) },
+  { additionalProperties: false },
+);
+export const DbSchema = oneOfTypes('db kind', [SqliteDb, PostgresDb]);
+
+export const ApiKeySchema = Type.Object(
+  {
+    key: Type.String({ minLength: 8, description: 'Sent as `Authorization: Bearer <key>` or `X-Api-Key`.' }),
+    identity: Type.String({ minLength: 1 }),
+    roles: Type.Array(Type.String({ minLength: 1 }), { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+export const GatewaySchema = Type.Object(
+  {
+    host: Type.String({ default: '127.0.0.1' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8080 }),
+    bodyLimit: PositiveInt({ default: 1_048_576, description: 'Largest request body in bytes.' }),
+    maxBatch: PositiveInt({ default: 100, description: 'Most calls in one JSON-RPC batch.' }),
+    maxDepth: PositiveInt({ default: 64, description: 'Deepest nesting of arrays and objects in a body.' }),
+    maxInFlight: PositiveInt({ default: 4096, description: 'Calls the gateway has handed on and not yet answered.' }),
+    maxQueue: Type.Integer({ minimum: 0, default: 0, description: 'Calls waiting for a gateway slot.' }),
+    defaultTimeoutMs: PositiveInt({ default: 30_000, description: 'Deadline of a call whose client sets none.' }),
+    /** Refuse calls without a valid key (UNAUTHENTICATED) instead of treating them as anonymous. */
+    requireKey: Type.Boolean({ default: false }),
+    apiKeys: Type.Array(ApiKeySchema, { default: [] }),
+    chain: Type.Array(ProxySchema, { minItems: 1, default: [{ type: 'route', routes: { '*': { type: 'local' } } }] }),
+  },
+  { additionalProperties: false },
+);
+
+export const ServiceConfigSchema = Type.Object(
+  {
+    /** The npm package exporting the service (as `service`), e.g. `@junction/service-calc`. */
+    package: Type.String({ minLength: 1 }),
+    concurrency: Type.Optional(ConcurrencySchema),
+    timeoutMs: Type.Optional(PositiveInt()),
+    settings: Type.Record(Type.String(), Type.Unknown(), { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export const WorkerSchema = Type.Object(
+  {
+    /** Which of `services` this node hosts; all of them when absent. */
+    services: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
+    /** The transports it serves them on. */
+    serve: Type.Array(Type.String(), { minItems: 1 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ConfigSchema = Type.Object(
+  {
+    node: Type.Object(
+      {
+        name: Type.String({ default: 'junction', minLength: 1 }),
+        /** Put error messages and stacks into INTERNAL errors' data. Never in production. */
+        debug: Type.Boolean({ default: false }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
+    log: Type.Object(
+      { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
+      { additionalProperties: false, default: {} },
+    ),
+    gateway: Type.Optional(GatewaySchema),
+    worker: Type.Optional(WorkerSchema),
+    transports: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_-]*$' }), TransportSchema, { default: {} }),
+    infrastructure: Type.Object({ db: Type.Optional(DbSchema) }, { additionalProperties: false, default: {} }),
+    services: Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), ServiceConfigSchema, { default: {} }),
+  },
+  { additionalProperties: false },
+);
+
+export type JunctionConfig = Static<typeof ConfigSchema>;
+export type GatewayConfig = Static<typeof GatewaySchema>;
+export type WorkerConfig = Static<typeof WorkerSchema>;
+export type ServiceConfig = Static<typeof ServiceConfigSchema>;
+export type TransportConfig = Static<typeof TransportSchema>;
+export type MemoryTransportConfig = Static<typeof MemoryTransportSchema>;
+export type ApiKeyConfig = Static<typeof ApiKeySchema>;

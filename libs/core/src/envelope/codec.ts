@@ -1,0 +1,48 @@
+import { JunctionError } from '../errors';
+import { type Envelope, ENVELOPE_VERSION } from './envelope';
+
+/** Turns envelopes into bytes and back. One per wire format; JSON is the default. */
+export interface Codec {
+  readonly name: string;
+  readonly contentType: string;
+  encode(envelope: Envelope): Buffer;
+  /** Throws a JunctionError naming what was wrong with the bytes. */
+  decode(bytes: Buffer): Envelope;
+}
+
+export const jsonCodec: Codec = {
+  name: 'json',
+  contentType: 'application/json',
+  encode(envelope) {
+    try {
+      return Buffer.from(JSON.stringify(envelope));
+    } catch (err) {
+      // BigInt, cycles: the value cannot cross a wire, locally or remotely.
+      throw new JunctionError('INTERNAL', `${envelope.kind} ${envelope.id} cannot be serialized as JSON: ${(err as Error).message}`);
+    }
+  },
+  decode(bytes) {
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new JunctionError('PARSE_ERROR', `envelope is not valid JSON: ${(err as Error).message}`);
+    }
+    return checkEnvelope(value);
+  },
+};
+
+export function checkEnvelope(value: unknown): Envelope {
+  if (typeof value !== 'object' || value === null) throw new JunctionError('INVALID_REQUEST', `envelope must be an object, got ${typeof value}`);
+  const e = value as Partial<Envelope>;
+  if (e.v !== ENVELOPE_VERSION) throw new JunctionError('INVALID_REQUEST', `unknown envelope version ${JSON.stringify(e.v)}; this node speaks v${ENVELOPE_VERSION}`);
+  if (typeof e.id !== 'string') throw new JunctionError('INVALID_REQUEST', 'envelope has no string "id"');
+  if (e.kind === 'request') {
+    if (typeof e.service !== 'string' || typeof e.method !== 'string') throw new JunctionError('INVALID_REQUEST', `request ${e.id} lacks "service" or "method"`);
+    if (typeof e.args !== 'object' || e.args === null) throw new JunctionError('INVALID_REQUEST', `request ${e.id}: "args" must be an object or an array`);
+    if (typeof e.meta !== 'object' || e.meta === null) throw new JunctionError('INVALID_REQUEST', `request ${e.id} has no "meta" object`);
+  } else if (e.kind !== 'reply') {
+    throw new JunctionError('INVALID_REQUEST', `envelope ${e.id}: "kind" must be "request" or "reply", got ${JSON.stringify(e.kind)}`);
+  }
+  return e as Envelope;
+}

@@ -1,0 +1,14 @@
+export { Type, type Static, type TSchema } from '@sinclair/typebox';
+export * from './errors';
+export * from './envelope';
+export * from './registry/registry';
+export * from './queue/work-queue';
+export * from './service';
+export * from './context';
+export * from './logging';
+export * from './infrastructure';
+export * from './concurrency';
+export * from './proxies';
+export * from './provider';
+export * from './config';
+export * from './system';

@@ -1,0 +1,5 @@
+export * from './db';
+export * from './settings';
+export * from './sqlite';
+export * from './postgres';
+export * from './kinds';

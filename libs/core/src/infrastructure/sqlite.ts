@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { type Db, type Row } from './db';
+
+export interface SqliteConfig {
+  type: 'sqlite';
+  /** A file path (relative to the working directory) or `:memory:`. */
+  path: string;
+}
+
+/**
+ * `$1`-style placeholders rewritten to SQLite's `?`, with the params reordered to match, so that
+ * one SQL text serves SQLite and PostgreSQL. Quoted text is left alone.
+ */
+export function toSqlite(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
+  const out: unknown[] = [];
+  const text = sql.replace(/'(?:[^']|'')*'|"(?:[^"]|"")*"|\$(\d+)/g, (match, n: string | undefined) => {
+    if (n === undefined) return match;
+    const index = Number(n) - 1;
+    if (index < 0 || index >= params.length) throw new Error(`SQL refers to $${n} but ${params.length} param(s) were given: ${sql}`);
+    out.push(params[index]);
+    return '?';
+  });
+  return { sql: text, params: out.map(toSqliteValue) };
+}
+
+// better-sqlite3 binds no booleans; PostgreSQL drivers take them. Store them as 0/1 as SQLite does.
+function toSqliteValue(v: unknown): unknown {
+  return typeof v === 'boolean' ? (v ? 1 : 0) : v;
+}
+
+export function createSqliteDb(config: SqliteConfig): Db {
+  if (config.path !== ':memory:') mkdirSync(dirname(resolve(config.path)), { recursive: true });
+  const db = new Database(config.path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('foreign_keys = ON');
+  db.pragma('busy_timeout = 5000');
+  // One connection: while a transaction's async body runs, other calls wait for it, or they would
+  // run inside it.
+  let lock: Promise<unknown> = Promise.resolve();
+
+  const run = {
+    query<T extends Row>(sql: string, params: readonly unknown[] = []): T[] {
+      const q = toSqlite(sql, params);
+      return db.prepare(q.sql).all(...q.params) as T[];
+    },
+    exec(sql: string, params?: readonly unknown[]): { changes: number } {
+      if (params === undefined || params.length === 0) {
+        const stmt = tryPrepare(db, sql);
+        if (stmt === undefined) {
+          db.exec(sql);
+          return { changes: 0 };
+        }
+        return { changes: stmt.run().changes };
+      }
+      const q = toSqlite(sql, params);
+      return { changes: db.prepare(q.sql).run(...q.params).changes };
+    },
+  };
+
+  const direct = (tx: boolean): Db => ({
+    kind: 'sqlite',
+    query: async (sql, params) => (tx ? run.query(sql, params) : lock.then(() => run.query(sql, params))),
+    exec: async (sql, params) => (tx ? run.exec(sql, params) : lock.then(() => run.exec(sql, params))),
+    transaction: (fn) => (tx ? fn(direct(true)) : transaction(fn)),
+    close: async () => {
+      await lock.catch(() => undefined);
+      db.close();
+    },
+  });
+
+  function transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
+    const result = lock.catch(() => undefined).then(async () => {
+      db.exec('BEGIN IMMEDIATE');
+      try {
+        const value = await fn(direct(true));
+        db.exec('COMMIT');
+        return value;
+      } catch (err) {
+        db.exec('ROLLBACK');
+        throw err;
+      }
+    });
+    lock = result.catch(() => undefined);
+    return result;
+  }
+
+  return direct(false);
+}
+
+// A script of several statements cannot be prepared; exec() runs it (without a change count).
+function tryPrepare(db: Database.Database, sql: string): Database.Statement | undefined {
+  try {
+    return db.prepare(sql);
+  } catch (err) {
+    if (/more than one statement/i.test((err as Error).message)) return undefined;
+    throw err;
+  }
+}

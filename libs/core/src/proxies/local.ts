@@ -1,0 +1,9 @@
+import { errors } from '../errors';
+import { type Handler, type ProxyDeps } from './proxy';
+
+/** Terminal: calls the provider of this process directly, without serializing. */
+export function createLocal(deps: ProxyDeps): Handler {
+  const provider = deps.provider;
+  if (provider === undefined) throw new Error('proxy "local" needs a provider in this process; use { type: remote } on a node that hosts no services');
+  return (req) => provider.handle(req).catch((err: unknown) => ({ id: req.id, error: errors.unavailable('local provider', String(err)).toWire() }));
+}

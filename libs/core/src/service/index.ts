@@ -1,0 +1,3 @@
+export * from './define';
+export * from './check';
+export * from './fake';

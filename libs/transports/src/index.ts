@@ -1,0 +1,3 @@
+export * from './transport';
+export * from './registry';
+export { createMemoryTransport } from './memory/memory';

@@ -1,0 +1,60 @@
+import { type CallReply, type CallRequest, type Codec, errors, type Handler, isJunctionError, JunctionError, jsonCodec, type MemoryTransportConfig, WorkQueue } from '@junction/core';
+import { type Transport, type TransportDeps } from '../transport';
+
+/**
+ * The embedded default: client and server in one process. Every envelope is encoded and decoded
+ * exactly as a remote transport would, so a result that cannot cross a wire fails here too, and
+ * requests pass through a bounded queue.
+ */
+export function createMemoryTransport(config: MemoryTransportConfig, deps: TransportDeps, codec: Codec = jsonCodec): Transport {
+  const served = new Map<string, Handler>();
+  const queue = new WorkQueue(`memory transport "${deps.name}"`, { maxInFlight: config.maxInFlight, maxWaiting: config.maxQueue });
+  let accepting = true;
+
+  const roundTrip = <T>(value: T, kind: 'request' | 'reply'): T => {
+    const decoded = codec.decode(codec.encode({ v: 1, kind, ...(value as object) } as never)) as { v?: number; kind?: string };
+    delete decoded.v;
+    delete decoded.kind;
+    return decoded as T;
+  };
+
+  async function call(req: CallRequest): Promise<CallReply> {
+    try {
+      const handler = served.get(req.service);
+      if (handler === undefined) return { id: req.id, error: errors.methodNotFound(req.service).toWire() };
+      if (!accepting) return { id: req.id, error: errors.unavailable(`memory transport "${deps.name}"`, 'it is draining').toWire() };
+      const wired = roundTrip(req, 'request');
+      const reply = await queue.run(() => handler(wired));
+      return roundTrip(reply, 'reply');
+    } catch (err) {
+      if (isJunctionError(err)) return { id: req.id, error: err.toWire() };
+      return { id: req.id, error: new JunctionError('INTERNAL', `memory transport "${deps.name}": ${(err as Error).message}`).toWire() };
+    }
+  }
+
+  return {
+    type: 'memory',
+    name: deps.name,
+    capabilities: { durable: false, ack: false, balancing: 'none', serializes: true },
+    call,
+    async serve(services, handler) {
+      for (const s of services) {
+        if (served.has(s)) throw new Error(`memory transport "${deps.name}": service "${s}" is already served in this process`);
+        served.set(s, handler);
+      }
+    },
+    async drain() {
+      accepting = false;
+      await queue.drain();
+    },
+    async start() {
+      accepting = true;
+    },
+    async close() {
+      accepting = false;
+      await queue.drain();
+      served.clear();
+    },
+    ready: () => true,
+  };
+}

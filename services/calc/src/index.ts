@@ -1,0 +1,2 @@
+export { service } from './calc';
+export { fake } from './fake';
