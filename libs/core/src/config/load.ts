@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type JunctionConfig } from './schema';
 
@@ -35,18 +35,17 @@ export function parseConfig(text: string, file: string, env: Readonly<Record<str
     throw new ConfigError(file, doc.errors.map((e) => `line ${e.linePos?.[0].line ?? '?'}: ${e.message.split('\n')[0]}`));
   }
   const lineOf = (path: (string | number)[]): string => {
-    for (let n = path.length; n >= 0; n--) {
-      const node = doc.getIn(path.slice(0, n), true) as { range?: [number, number, number] } | undefined;
-      if (node?.range) return `line ${lines.linePos(node.range[0]).line}: `;
-    }
-    return '';
+    const line = keyLine(doc.contents, path, lines);
+    return line === undefined ? '' : `line ${line}: `;
   };
   const { value, problems } = interpolate(doc.toJS() ?? {}, env);
   const messages = problems.map((p) => `${lineOf(p.path)}${dotted(p.path)}: ${p.message}`);
+  const unresolved = new Set(problems.map((p) => dotted(p.path)));
   if (!validate(value)) {
     for (const e of relevant(validate.errors ?? [])) {
-      const path = pointerToPath(e.instancePath);
-      messages.push(`${lineOf(path)}${describe(e, path)}`);
+      const { path, text } = describe(e, pointerToPath(e.instancePath));
+      // A value left empty by a missing variable was reported once already.
+      if (!unresolved.has(dotted(path))) messages.push(`${lineOf(path)}${text}`);
     }
   }
   if (messages.length > 0) throw new ConfigError(file, messages);
@@ -80,38 +79,39 @@ function shown(value: unknown): string {
   return type === 'object' || type === 'array' ? type : `${type} ${text.length > 40 ? `${text.slice(0, 40)}...` : text}`;
 }
 
-function describe(e: ErrorObject, path: (string | number)[]): string {
-  const at = dotted(path);
+function describe(e: ErrorObject, at0: (string | number)[]): { path: (string | number)[]; text: string } {
+  const r = (path: (string | number)[], text: string) => ({ path, text: `${dotted(path)}: ${text}` });
+  const path = at0;
   const params = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case 'additionalProperties': {
       const known = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
-      return `${dotted([...path, String(params.additionalProperty)])}: unknown key; expected one of ${known.join(', ')}`;
+      return r([...path, String(params.additionalProperty)], `unknown key; expected one of ${known.join(', ')}`);
     }
     case 'required':
-      return `${dotted([...path, String(params.missingProperty)])}: required, and missing`;
+      return r([...path, String(params.missingProperty)], 'required, and missing');
     case 'discriminator': {
       const schema = e.parentSchema as { oneOf?: { properties: { type: { const: string } } }[]; 'x-family'?: string };
       const names = (schema.oneOf ?? []).map((m) => m.properties.type.const);
       const family = schema['x-family'] ?? 'type';
       const got = (e.data as { type?: unknown } | undefined)?.type;
       return got === undefined
-        ? `${at}.type: required, and missing; expected one of ${names.join(', ')} (the ${family})`
-        : `${at}.type: unknown ${family} ${JSON.stringify(got)}; expected one of ${names.join(', ')}`;
+        ? r([...path, 'type'], `required, and missing; expected one of ${names.join(', ')} (the ${family})`)
+        : r([...path, 'type'], `unknown ${family} ${JSON.stringify(got)}; expected one of ${names.join(', ')}`);
     }
     case 'type':
-      return `${at}: expected ${String(params.type)}, got ${shown(e.data)}`;
+      return r(path, `expected ${String(params.type)}, got ${shown(e.data)}`);
     case 'pattern':
-      return `${at}: expected a string matching ${String(params.pattern)}, got ${shown(e.data)}`;
+      return r(path, `expected a string matching ${String(params.pattern)}, got ${shown(e.data)}`);
     case 'const':
-      return `${at}: expected ${JSON.stringify(params.allowedValue)}, got ${shown(e.data)}`;
+      return r(path, `expected ${JSON.stringify(params.allowedValue)}, got ${shown(e.data)}`);
     case 'anyOf':
     case 'enum': {
       const options = ((e.parentSchema as { anyOf?: { const: unknown }[] })?.anyOf ?? []).map((o) => JSON.stringify(o.const));
-      return `${at}: expected one of ${options.join(', ')}, got ${shown(e.data)}`;
+      return r(path, `expected one of ${options.join(', ')}, got ${shown(e.data)}`);
     }
     default:
-      return `${at}: expected a value that ${e.message ?? 'is valid'}, got ${shown(e.data)}`;
+      return r(path, `expected a value that ${e.message ?? 'is valid'}, got ${shown(e.data)}`);
   }
 }
 
@@ -121,4 +121,27 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** The line of the deepest key of `path` present in the YAML: a missing key points at its parent. */
+function keyLine(node: unknown, path: (string | number)[], lines: LineCounter): number | undefined {
+  let line: number | undefined;
+  let current = node;
+  for (const segment of path) {
+    if (isMap(current)) {
+      const pair = current.items.find((p) => isScalar(p.key) && String(p.key.value) === String(segment));
+      if (pair === undefined) break;
+      const range = (pair.key as { range?: [number, number, number] }).range;
+      if (range !== undefined) line = lines.linePos(range[0]).line;
+      current = pair.value;
+    } else if (current !== null && typeof current === 'object' && 'items' in current && typeof segment === 'number') {
+      const item = (current as { items: unknown[] }).items[segment] as { range?: [number, number, number] } | undefined;
+      if (item === undefined) break;
+      if (item.range !== undefined) line = lines.linePos(item.range[0]).line;
+      current = item;
+    } else {
+      break;
+    }
+  }
+  return line;
 }

@@ -46,7 +46,14 @@ export const ProxySchema = oneOfTypes('proxy', [LocalProxy, RemoteProxy, RoutePr
 
 const SqliteDb = Type.Object({ type: Type.Literal('sqlite'), path: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 const PostgresDb = Type.Object(
-  { type: Type.Literal('postgres'), url: Type.String({ pattern: '^postgres(ql)?://' }), poolSize: Type.Optional(PositiveInt({ maximum: 1000 })) },
+  {
+    type: Type.Literal('postgres'),
+    url: Type.String({ pattern: '^postgres(ql)?://' }),
+    poolSize: Type.Optional(PositiveInt({ maximum: 1000 })),
+    schema: Type.Optional(
+      Type.String({ pattern: '^[a-z_][a-z0-9_]{0,62}$', description: 'The schema (search_path) every connection works in; it must exist.' }),
+    ),
+  },
   { additionalProperties: false },
 );
 export const DbSchema = oneOfTypes('db kind', [SqliteDb, PostgresDb]);
@@ -73,7 +80,6 @@ export const GatewaySchema = Type.Object(
     /** Refuse calls without a valid key (UNAUTHENTICATED) instead of treating them as anonymous. */
     requireKey: Type.Boolean({ default: false }),
     apiKeys: Type.Array(ApiKeySchema, { default: [] }),
-    chain: Type.Array(ProxySchema, { minItems: 1, default: [{ type: 'route', routes: { '*': { type: 'local' } } }] }),
   },
   { additionalProperties: false },
 );
@@ -110,9 +116,19 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false, default: {} },
     ),
     log: Type.Object(
-      { level: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }) },
+      {
+        level: Type.Union(
+          [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
+          { default: 'info' },
+        ),
+      },
       { additionalProperties: false, default: {} },
     ),
+    /**
+     * The node's proxy chain: links, then a terminal. Every call this node makes goes through it,
+     * from the gateway and from handlers' `ctx.call`.
+     */
+    chain: Type.Array(ProxySchema, { minItems: 1, default: [{ type: 'route', routes: { '*': { type: 'local' } } }] }),
     gateway: Type.Optional(GatewaySchema),
     worker: Type.Optional(WorkerSchema),
     transports: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_-]*$' }), TransportSchema, { default: {} }),
@@ -128,4 +144,5 @@ export type WorkerConfig = Static<typeof WorkerSchema>;
 export type ServiceConfig = Static<typeof ServiceConfigSchema>;
 export type TransportConfig = Static<typeof TransportSchema>;
 export type MemoryTransportConfig = Static<typeof MemoryTransportSchema>;
+export type ProxyConfigEntry = Static<typeof ProxySchema>;
 export type ApiKeyConfig = Static<typeof ApiKeySchema>;

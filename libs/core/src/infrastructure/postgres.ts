@@ -6,10 +6,18 @@ export interface PostgresConfig {
   url: string;
   /** Connections in the pool. */
   poolSize?: number;
+  /**
+   * The schema every connection of the pool works in (its `search_path`), e.g. one per test run
+   * or per tenant. It must exist already. Absent: the server's default (`"$user", public`).
+   */
+  schema?: string;
 }
 
+/** Schema names `schema` accepts: plain lower-case identifiers, which need no quoting anywhere. */
+export const POSTGRES_SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 export function createPostgresDb(config: PostgresConfig): Db {
-  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize ?? 10, options: startupOptions(config) });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
 
@@ -45,4 +53,18 @@ export function createPostgresDb(config: PostgresConfig): Db {
     },
   });
   return over(pool, false);
+}
+
+// The search_path goes in the startup packet (libpq's `options`), so every pooled connection has
+// it from its first statement; a `SET` on the pool's connect event would race the first query.
+function startupOptions(config: PostgresConfig): string | undefined {
+  if (config.schema === undefined) return undefined;
+  if (!POSTGRES_SCHEMA_NAME.test(config.schema)) {
+    throw new Error(`postgres db: schema must be a lower-case identifier (letters, digits, _), got ${JSON.stringify(config.schema)}`);
+  }
+  // pg lets an `options` parameter in the url replace this one: refuse the mix rather than ignore `schema`.
+  if (/[?&]options=/.test(config.url)) {
+    throw new Error('postgres db: give the schema either as `schema` or in the url\'s `options` parameter, not both');
+  }
+  return `-c search_path=${config.schema}`;
 }

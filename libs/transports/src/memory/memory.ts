@@ -1,4 +1,4 @@
-import { type CallReply, type CallRequest, type Codec, errors, type Handler, isJunctionError, JunctionError, jsonCodec, type MemoryTransportConfig, WorkQueue } from '@junction/core';
+import { type CallReply, type CallRequest, type Codec, errors, replyByDeadline, type Handler, isJunctionError, JunctionError, jsonCodec, type MemoryTransportConfig, WorkQueue } from '@junction/core';
 import { type Transport, type TransportDeps } from '../transport';
 
 /**
@@ -24,7 +24,8 @@ export function createMemoryTransport(config: MemoryTransportConfig, deps: Trans
       if (handler === undefined) return { id: req.id, error: errors.methodNotFound(req.service).toWire() };
       if (!accepting) return { id: req.id, error: errors.unavailable(`memory transport "${deps.name}"`, 'it is draining').toWire() };
       const wired = roundTrip(req, 'request');
-      const reply = await queue.run(() => handler(wired));
+      // The deadline bounds the slot too: a handler that never answers cannot hold it for ever.
+      const reply = await queue.run(() => replyByDeadline(req, handler(wired), `memory transport "${deps.name}"`));
       return roundTrip(reply, 'reply');
     } catch (err) {
       if (isJunctionError(err)) return { id: req.id, error: err.toWire() };

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeDbConformance } from './db.conformance';
+import { createSqliteDb, toSqlite } from './sqlite';
+
+describeDbConformance(
+  'sqlite :memory:',
+  async () => createSqliteDb({ type: 'sqlite', path: ':memory:' }),
+  (db) => db.close(),
+);
+
+const dir = mkdtempSync(join(tmpdir(), 'junction-sqlite-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describeDbConformance(
+  'sqlite file',
+  // A folder that does not exist yet: createSqliteDb makes it.
+  async () => createSqliteDb({ type: 'sqlite', path: join(dir, 'nested', 'conformance.db') }),
+  (db) => db.close(),
+);
+
+describe('sqlite', () => {
+  it('keeps what a file db committed after it is closed and opened again', async () => {
+    const path = join(dir, 'reopen.db');
+    const first = createSqliteDb({ type: 'sqlite', path });
+    await first.exec('CREATE TABLE kept (id TEXT PRIMARY KEY)');
+    await first.exec('INSERT INTO kept (id) VALUES ($1)', ['k1']);
+    await first.close();
+    const second = createSqliteDb({ type: 'sqlite', path });
+    await expect(second.query('SELECT id FROM kept')).resolves.toEqual([{ id: 'k1' }]);
+    await second.close();
+  });
+
+  it('rewrites $n placeholders to ? with the params in the order they are used', () => {
+    expect(toSqlite('SELECT $2, $1, $2', ['a', 'b'])).toEqual({ sql: 'SELECT ?, ?, ?', params: ['b', 'a', 'b'] });
+    expect(toSqlite(`SELECT '$1', "$2" FROM t WHERE x = $1`, [true])).toEqual({ sql: `SELECT '$1', "$2" FROM t WHERE x = ?`, params: [1] });
+    expect(() => toSqlite('SELECT $0', [])).toThrow('SQL refers to $0 but 0 param(s) were given');
+  });
+});
