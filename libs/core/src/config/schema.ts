@@ -29,7 +29,26 @@ export const MemoryTransportSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export const TransportSchema = oneOfTypes('transport', [MemoryTransportSchema]);
+export const AmqpTransportSchema = Type.Object(
+  {
+    type: Type.Literal('amqp'),
+    url: Type.String({ pattern: '^amqps?://', description: 'The broker, e.g. amqp://guest:guest@127.0.0.1:5672.' }),
+    /** Unacknowledged requests a worker holds at once; size it to the services' concurrency bounds (50-200). */
+    prefetch: PositiveInt({ default: 100, maximum: 65535 }),
+    /** Service queues are `<queuePrefix><service>`; tests give each run its own prefix. */
+    queuePrefix: Type.String({ default: 'junction.svc.', minLength: 1 }),
+    /** Where undecodable requests go, with a log line. */
+    deadLetterQueue: Type.String({ default: 'junction.dead', minLength: 1 }),
+    /** Requests sent and not yet answered; one more is OVERLOADED. */
+    maxPending: PositiveInt({ default: 10000 }),
+    /** Reconnection backoff after the broker goes away: first and longest wait. */
+    reconnectInitialMs: PositiveInt({ default: 100 }),
+    reconnectMaxMs: PositiveInt({ default: 5000 }),
+    heartbeatSeconds: Type.Integer({ minimum: 0, default: 10 }),
+  },
+  { additionalProperties: false },
+);
+export const TransportSchema = oneOfTypes('transport', [MemoryTransportSchema, AmqpTransportSchema]);
 
 const LocalProxy = Type.Object({ type: Type.Literal('local') }, { additionalProperties: false });
 const RemoteProxy = Type.Object({ type: Type.Literal('remote'), transport: Type.String({ minLength: 1 }) }, { additionalProperties: false });
@@ -144,5 +163,6 @@ export type WorkerConfig = Static<typeof WorkerSchema>;
 export type ServiceConfig = Static<typeof ServiceConfigSchema>;
 export type TransportConfig = Static<typeof TransportSchema>;
 export type MemoryTransportConfig = Static<typeof MemoryTransportSchema>;
+export type AmqpTransportConfig = Static<typeof AmqpTransportSchema>;
 export type ProxyConfigEntry = Static<typeof ProxySchema>;
 export type ApiKeyConfig = Static<typeof ApiKeySchema>;

@@ -19,6 +19,11 @@ export interface CallMeta {
   attempt?: number;
   /** A notification: the caller wants no reply (JSON-RPC notifications, fire-and-forget). */
   oneWay?: boolean;
+  /**
+   * Set by a transport that delivers this request again after its first server died holding it.
+   * The provider runs it again only if the method is idempotent.
+   */
+  redelivered?: boolean;
 }
 
 export interface CallRequest {

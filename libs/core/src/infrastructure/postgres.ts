@@ -36,16 +36,20 @@ export function createPostgresDb(config: PostgresConfig): Db {
     async transaction(fn) {
       if (inTx) return fn(over(client, true));
       const conn = await pool.connect();
+      // A connection whose ROLLBACK failed is in an unknown state: destroy it, never reuse it.
+      let broken: Error | undefined;
       try {
         await conn.query('BEGIN');
         const value = await fn(over(conn, true));
         await conn.query('COMMIT');
         return value;
       } catch (err) {
-        await conn.query('ROLLBACK').catch(() => undefined);
+        await conn.query('ROLLBACK').catch((rollbackErr: Error) => {
+          broken = rollbackErr;
+        });
         throw err;
       } finally {
-        conn.release();
+        conn.release(broken);
       }
     },
     async close() {

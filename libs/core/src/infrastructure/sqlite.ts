@@ -39,6 +39,7 @@ export function createSqliteDb(config: SqliteConfig): Db {
   // One connection: while a transaction's async body runs, other calls wait for it, or they would
   // run inside it.
   let lock: Promise<unknown> = Promise.resolve();
+  const totalChanges = db.prepare('SELECT total_changes()').pluck();
 
   const run = {
     query<T extends Row>(sql: string, params: readonly unknown[] = []): T[] {
@@ -47,10 +48,14 @@ export function createSqliteDb(config: SqliteConfig): Db {
     },
     exec(sql: string, params?: readonly unknown[]): { changes: number } {
       if (params === undefined || params.length === 0) {
-        const stmt = tryPrepare(db, sql);
+        // toSqlite() refuses a $n here with the same message as with params (SQLite's own is
+        // "Missing named parameters", since it reads `$1` as a name).
+        const stmt = tryPrepare(db, toSqlite(sql, []).sql);
         if (stmt === undefined) {
+          // A script: count its changes as PostgreSQL does, the sum over its statements.
+          const before = totalChanges.get() as number;
           db.exec(sql);
-          return { changes: 0 };
+          return { changes: (totalChanges.get() as number) - before };
         }
         return { changes: stmt.run().changes };
       }
@@ -65,6 +70,9 @@ export function createSqliteDb(config: SqliteConfig): Db {
     exec: async (sql, params) => (tx ? run.exec(sql, params) : lock.then(() => run.exec(sql, params))),
     transaction: (fn) => (tx ? fn(direct(true)) : transaction(fn)),
     close: async () => {
+      // A transaction's handle does not own the connection (as with PostgreSQL); waiting for the
+      // lock from inside the transaction would wait for itself.
+      if (tx) return;
       await lock.catch(() => undefined);
       db.close();
     },

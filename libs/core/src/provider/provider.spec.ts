@@ -159,6 +159,24 @@ describe('Provider', () => {
     await p.close();
   });
 
+  it('runs a redelivered request only if its method is idempotent', async () => {
+    const p = new Provider();
+    let runs = 0;
+    const counted = defineService({
+      name: 'counted', version: '1.0.0', description: 'Counts runs.',
+      methods: {
+        bump: method({ description: 'Not idempotent.', params: {}, result: Type.Integer(), handler: () => ++runs }),
+        peek: method({ description: 'Idempotent.', idempotent: true, params: {}, result: Type.Integer(), handler: () => runs }),
+      },
+    });
+    p.register(counted);
+    const refused = await p.handle(req('counted.bump', {}, { redelivered: true }));
+    expect(refused.error).toMatchObject({ code: 'UNAVAILABLE', data: { redelivered: true } });
+    expect(refused.error?.message).toContain('counted.bump');
+    expect(runs).toBe(0);
+    await expect(p.handle(req('counted.peek', {}, { redelivered: true }))).resolves.toMatchObject({ result: 0 });
+  });
+
   it('answers OVERLOADED at once when the service queue is full', async () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));

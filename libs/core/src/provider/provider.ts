@@ -133,6 +133,11 @@ export class Provider {
   async #invoke(req: CallRequest): Promise<unknown> {
     const m = this.#lookup(req.service, req.method);
     checkAccess(m, req);
+    if (req.meta.redelivered && !(m.def.idempotent || m.def.safe)) {
+      // It may have run already on a worker that died before replying: running it again could
+      // do its effect twice. The caller gets a clear error instead, and can decide.
+      throw new JunctionError('UNAVAILABLE', `${m.full} (request ${req.id}) was redelivered after the worker holding it stopped; it is not idempotent, so it was not run again and may or may not have taken effect`, { redelivered: true });
+    }
     const args = this.#args(m, req.args);
     const now = Date.now();
     const deadline = Math.min(req.meta.deadline ?? Infinity, now + m.timeoutMs);

@@ -1,2 +1,3 @@
 export * from './proxy';
 export * from './registry';
+export * from './known';

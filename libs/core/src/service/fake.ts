@@ -14,7 +14,12 @@ export type FakeHandlers<M extends Record<string, MethodDefinition>> = { [K in k
  * @example
  * export const fake = defineFake(service, { subtract: ({ minuend, subtrahend }) => Number(minuend) - Number(subtrahend) });
  */
-export function defineFake<M extends Record<string, MethodDefinition>>(real: ServiceDefinition<M>, handlers: FakeHandlers<M>): ServiceDefinition<M> {
+export function defineFake<M extends Record<string, MethodDefinition>>(
+  real: ServiceDefinition<M>,
+  handlers: FakeHandlers<M>,
+  /** Infrastructure the fake itself needs; none by default (fakes keep their state in memory). */
+  opts: { requires?: ServiceDefinition['requires'] } = {},
+): ServiceDefinition<M> {
   const methods = {} as Record<string, MethodDefinition>;
   for (const [name, m] of Object.entries(real.methods)) {
     const handler =
@@ -27,5 +32,10 @@ export function defineFake<M extends Record<string, MethodDefinition>>(real: Ser
   for (const name of Object.keys(handlers)) {
     if (!(name in real.methods)) throw new Error(`fake of "${real.name}" defines "${name}", which the service does not have`);
   }
-  return Object.freeze({ ...real, description: `Fake of ${real.name}: ${real.description}`, methods: Object.freeze(methods) as M });
+  return Object.freeze({
+    ...real,
+    description: `Fake of ${real.name}: ${real.description}`,
+    requires: Object.freeze([...(opts.requires ?? [])]),
+    methods: Object.freeze(methods) as M,
+  });
 }

@@ -1,0 +1,2 @@
+export { service } from './dailies';
+export { fake } from './fake';
