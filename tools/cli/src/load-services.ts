@@ -39,7 +39,16 @@ export function loadServices(config: JunctionConfig, configFile: string, names: 
   return loaded;
 }
 
+let tsHook: (() => void) | undefined;
+
+/** A service written as a lone `.ts` file (the README's first service) is compiled on load by tsx. */
+function enableTypeScript(): void {
+  if (tsHook !== undefined || process.execArgv.some((a) => a.includes('tsx'))) return;
+  tsHook = (require('tsx/cjs/api') as { register: () => () => void }).register();
+}
+
 function requireFrom(spec: string, requirers: NodeJS.Require[]): unknown {
+  if (/\.[cm]?ts$/.test(spec)) enableTypeScript();
   let first: unknown;
   for (const r of requirers) {
     try {

@@ -7,6 +7,7 @@ import {
   type Db,
   type Handler,
   type JunctionConfig,
+  knownServices,
   type Logger,
   Provider,
 } from '@junction/core';
@@ -83,7 +84,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       closers.push(() => t.close());
     }
 
-    const chain = compileChain(config.chain, { provider, transports, log });
+    // Services this deployment names (and the platform's own) are known; any other name is
+    // METHOD_NOT_FOUND here, whichever transport would have carried it.
+    const chain = knownServices(['system', ...Object.keys(config.services)])(compileChain(config.chain, { provider, transports, log }));
     provider?.connect(chain);
 
     if (provider !== undefined) {

@@ -1,0 +1,49 @@
+import { join } from 'node:path';
+import { loadConfig } from '@junction/core';
+import { type RunningNode, startNode } from './node';
+
+const fixture = (name: string) => join(__dirname, 'fixtures', name);
+
+async function rpc(url: string, body: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(`${url}/rpc`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  return { status: res.status, body: res.status === 204 ? undefined : await res.json() };
+}
+
+describe('the embedded node (gateway -> chain -> memory transport -> provider)', () => {
+  let node: RunningNode;
+  beforeAll(async () => {
+    node = await startNode({ config: loadConfig(fixture('embedded.yaml')), configFile: fixture('embedded.yaml'), role: 'all' });
+  });
+  afterAll(() => node.stop());
+
+  it('answers the README call', async () => {
+    await expect(rpc(node.url!, { jsonrpc: '2.0', method: 'calc.subtract', params: [42, 23], id: 1 })).resolves.toEqual({ status: 200, body: { jsonrpc: '2.0', result: 19, id: 1 } });
+  });
+
+  it('hosts the system service, describing every service', async () => {
+    const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'system.listMethods', id: 2 });
+    expect(body.result).toEqual(expect.arrayContaining(['calc.subtract', 'shots.list', 'odd.bigint', 'system.health']));
+  });
+
+  it('fails a result that cannot cross a wire, as a remote transport would', async () => {
+    const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'odd.bigint', id: 3 });
+    expect(body.error).toMatchObject({ code: -32603, data: { code: 'INTERNAL' } });
+  });
+
+  it('carries the caller from the API key to the handler', async () => {
+    const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'odd.whoami', id: 4 }, { authorization: 'Bearer test-key-artist' });
+    expect(body.result).toEqual({ identity: 'ann', roles: ['artist'] });
+  });
+
+  it("routes a handler's ctx.call back through the node's chain", async () => {
+    const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'odd.viaCalc', params: { a: 10, b: 4 }, id: 5 });
+    expect(body.result).toBe(6);
+  });
+
+  it('serves shots on SQLite, creating its schema on first use', async () => {
+    const create = await rpc(node.url!, { jsonrpc: '2.0', method: 'shots.createProject', params: { code: 'wwz', name: 'World War Z' }, id: 6 });
+    expect(create.body.error).toBeUndefined();
+    const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'shots.listProjects', id: 7 });
+    expect(JSON.stringify(body.result)).toContain('wwz');
+  });
+});
