@@ -1,4 +1,3 @@
 export { main } from './main';
 export { startNode, type RunningNode, type Role, type StartOptions } from './node';
 export { callMethod } from './call';
-export { loadServices } from './load-services';

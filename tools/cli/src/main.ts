@@ -59,7 +59,7 @@ async function start(args: readonly string[]): Promise<number> {
       stopping = true;
       node.log.info(`${signal}: stopping (finishing calls in flight; ${signal} again to force)`);
       node.stop().then(
-        () => resolve(0),
+        (clean) => resolve(clean ? 0 : 1),
         (err: unknown) => {
           node.log.error({ err }, 'stop failed');
           resolve(1);
@@ -74,6 +74,7 @@ async function start(args: readonly string[]): Promise<number> {
 function printBanner(node: RunningNode, configFile: string): void {
   const services = node.provider?.services() ?? [];
   const lines = [`junction: ${node.role} node up from ${configFile}${services.length > 0 ? `, hosting ${services.join(', ')}` : ''}`];
+  if (node.healthUrl !== undefined) lines.push(`  worker health  GET  ${node.healthUrl}/healthz   ${node.healthUrl}/readyz   ${node.healthUrl}/metrics`);
   if (node.url !== undefined) {
     const u = node.url;
     lines.push(

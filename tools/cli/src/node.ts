@@ -1,19 +1,8 @@
 import { type AddressInfo } from 'node:net';
-import {
-  compileChain,
-  createDb,
-  createLogger,
-  createSystemService,
-  type Db,
-  type Handler,
-  type JunctionConfig,
-  knownServices,
-  type Logger,
-  Provider,
-} from '@junction/core';
+import { compileChain, createLogger, type Handler, type JunctionConfig, knownServices, type Logger, type Provider } from '@junction/core';
 import { createGateway } from '@junction/gateway';
 import { createTransport, type Transport } from '@junction/transports';
-import { loadServices } from './load-services';
+import { createHealthServer, createWorker, type Worker } from '@junction/worker';
 
 export type Role = 'all' | 'gateway' | 'worker';
 export const ROLES: readonly Role[] = ['all', 'gateway', 'worker'];
@@ -31,77 +20,76 @@ export interface RunningNode {
   readonly chain: Handler;
   /** Where the gateway listens, when this node has one. */
   readonly url?: string;
+  /** Where the worker's health port listens, when it has one. */
+  readonly healthUrl?: string;
   readonly log: Logger;
-  /** Stops taking calls, finishes those in flight, releases everything. Safe to call twice. */
-  stop(): Promise<void>;
+  /**
+   * Stops taking calls, finishes those in flight within the worker's grace period, releases
+   * everything. Resolves `false` if calls were abandoned at the end of the grace period.
+   */
+  stop(): Promise<boolean>;
 }
 
+const urlOf = (address: AddressInfo) => `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+
 /**
- * Builds a node from config, in dependency order: infrastructure, provider and its services,
- * transports (serving the provider's services), the proxy chain, the gateway.
+ * Builds a node from config, in dependency order: transports, the worker (infrastructure,
+ * provider and services, served on its transports), the proxy chain, the gateway.
  */
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
-  const { config, role } = opts;
+  const { config, role, configFile } = opts;
   const log = opts.log ?? createLogger({ level: config.log.level, name: config.node.name });
-  const hostsServices = role !== 'gateway';
-  const hasGateway = role !== 'worker';
-  if (hasGateway && config.gateway === undefined) throw new Error(`${opts.configFile}: role "${role}" runs a gateway, but the config has no gateway section`);
-  if (hostsServices && config.worker === undefined) throw new Error(`${opts.configFile}: role "${role}" hosts services, but the config has no worker section`);
+  if (role !== 'worker' && config.gateway === undefined) throw new Error(`${configFile}: role "${role}" runs a gateway, but the config has no gateway section`);
 
-  const closers: (() => Promise<void>)[] = [];
+  // Closers run in reverse order of creation: the gateway stops taking calls first, the worker
+  // drains, the transports close last.
+  const closers: (() => Promise<unknown>)[] = [];
+  let clean = true;
   const stop = async () => {
     for (const close of closers.splice(0).reverse()) {
-      await close().catch((err: unknown) => log.error({ err }, 'error while stopping'));
+      await close().catch((err: unknown) => {
+        clean = false;
+        log.error({ err }, 'error while stopping');
+      });
     }
+    return clean;
   };
 
   try {
-    let db: Db | undefined;
-    if (hostsServices && config.infrastructure.db !== undefined) {
-      const created = createDb(config.infrastructure.db);
-      db = created;
-      closers.push(() => created.close());
-    }
-
-    let provider: Provider | undefined;
-    if (hostsServices) {
-      const worker = config.worker!;
-      const p = new Provider({ log, infrastructure: { db }, debug: config.node.debug });
-      for (const def of loadServices(config, opts.configFile, worker.services ?? Object.keys(config.services))) {
-        const sc = config.services[def.name];
-        p.register(def, { concurrency: sc.concurrency, settings: sc.settings, timeoutMs: sc.timeoutMs });
-      }
-      p.register(createSystemService({ node: config.node.name, provider: p }));
-      provider = p;
-      closers.push(() => p.close());
-    }
-
     const transports = new Map<string, Transport>();
     for (const [name, tc] of Object.entries(config.transports)) {
       const t = createTransport(tc, { name, log: log.child({ transport: name }) });
+      closers.push(() => t.close());
       await t.start();
       transports.set(name, t);
-      closers.push(() => t.close());
+    }
+
+    let worker: Worker | undefined;
+    if (role !== 'gateway') {
+      const w = createWorker({ config, configFile, log, transports });
+      worker = w;
+      closers.push(async () => {
+        if (!(await w.drain())) clean = false;
+      });
     }
 
     // Services this deployment names (and the platform's own) are known; any other name is
     // METHOD_NOT_FOUND here, whichever transport would have carried it.
-    const chain = knownServices(['system', ...Object.keys(config.services)])(compileChain(config.chain, { provider, transports, log }));
-    provider?.connect(chain);
+    const chain = knownServices(['system', ...Object.keys(config.services)])(compileChain(config.chain, { provider: worker?.provider, transports, log }));
+    await worker?.start(chain);
 
-    if (provider !== undefined) {
-      const p = provider;
-      for (const name of config.worker!.serve) {
-        const t = transports.get(name);
-        if (t === undefined) throw new Error(`${opts.configFile}: worker.serve names transport "${name}", which is not under transports (known: ${[...transports.keys()].join(', ') || 'none'})`);
-        await t.serve(p.services(), (req) => p.handle(req));
-      }
-      // Drain before closing: finish what was accepted (closers run in reverse order).
-      closers.push(() => p.drain());
+    let healthUrl: string | undefined;
+    const http = config.worker?.http;
+    if (worker !== undefined && http !== undefined) {
+      const w = worker;
+      const health = await createHealthServer({ log, ready: () => w.ready(), queues: () => w.provider.queues() });
+      closers.push(() => health.close());
+      await health.listen({ host: http.host, port: http.port });
+      healthUrl = urlOf(health.server.address() as AddressInfo);
     }
 
     let url: string | undefined;
-    if (hasGateway) {
+    if (role !== 'worker') {
       const gw = config.gateway!;
       const app = await createGateway({
         config: gw,
@@ -111,13 +99,12 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
         node: config.node.name,
         ready: () => [...transports.values()].every((t) => t.ready()),
       });
-      await app.listen({ host: gw.host, port: gw.port });
-      const address = app.server.address() as AddressInfo;
-      url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
       closers.push(() => app.close());
+      await app.listen({ host: gw.host, port: gw.port });
+      url = urlOf(app.server.address() as AddressInfo);
     }
 
-    return { role, provider, chain, url, log, stop };
+    return { role, provider: worker?.provider, chain, url, healthUrl, log, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -9,6 +9,7 @@ export function createInline(config: InlineConfig, name: string): ConcurrencyMod
     run: <T>(job: Job<T>) => queue.run(job.execute, job.signal),
     stats: () => queue.stats(),
     drain: () => queue.drain(),
-    close: () => queue.drain(),
+    // Nothing to release on the event loop; waiting is drain()'s job, bounded by its caller.
+    close: async () => undefined,
   };
 }

@@ -35,8 +35,10 @@ export function interpolate(tree: unknown, env: Readonly<Record<string, string |
     const whole = WHOLE.exec(text);
     if (whole !== null) {
       const raw = lookup(whole[1], whole[2], path);
+      // Only scalars take a YAML type: a value like `:memory:` must not turn into a map.
       try {
-        return parseYamlScalar(raw) ?? raw;
+        const typed: unknown = parseYamlScalar(raw);
+        return typeof typed === 'number' || typeof typed === 'boolean' ? typed : raw;
       } catch {
         return raw;
       }

@@ -27,6 +27,8 @@ describe('config', () => {
     expect(config.gateway?.port).toBe(9090);
     expect(config.gateway?.host).toBe('localhost');
     expect(config.node).toEqual({ name: 'node-1', debug: true });
+    const memory = parseConfig('infrastructure:\n  db: { type: sqlite, path: "${P:-x}" }\n', 't.yaml', { P: ':memory:' });
+    expect(memory.infrastructure.db).toEqual({ type: 'sqlite', path: ':memory:' });
   });
 
   it('lists every mistake at once, each with its line, path, expectation and the value found', () => {

@@ -120,6 +120,15 @@ export const WorkerSchema = Type.Object(
     services: Type.Optional(Type.Array(Type.String(), { minItems: 1 })),
     /** The transports it serves them on. */
     serve: Type.Array(Type.String(), { minItems: 1 }),
+    /** A small HTTP port for /healthz, /readyz and /metrics; none when absent. */
+    http: Type.Optional(
+      Type.Object(
+        { host: Type.String({ default: '127.0.0.1' }), port: Type.Integer({ minimum: 0, maximum: 65535 }) },
+        { additionalProperties: false },
+      ),
+    ),
+    /** On SIGTERM: how long to wait for calls in flight before giving up on them. */
+    drainGraceMs: PositiveInt({ default: 30_000 }),
   },
   { additionalProperties: false },
 );
