@@ -22,6 +22,13 @@ describe('config', () => {
     expect(Object.isFrozen(config.gateway)).toBe(true);
   });
 
+  it('loads config/cluster.yaml: RabbitMQ for every service, PostgreSQL for the db', () => {
+    const config = loadConfig(repoConfig('cluster.yaml'), { JUNCTION_WORKER_PORT: '9001' });
+    expect(config.transports.rabbit).toMatchObject({ type: 'amqp', url: 'amqp://guest:guest@127.0.0.1:5672', prefetch: 100, queuePrefix: 'junction.svc.' });
+    expect(config.infrastructure.db).toEqual({ type: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' });
+    expect(config.worker?.http).toEqual({ host: '127.0.0.1', port: 9001 });
+  });
+
   it('interpolates ${VAR:-default}, typing a whole-value reference as YAML would', () => {
     const config = parseConfig('gateway:\n  port: ${PORT:-8080}\n  host: "${HOST:-localhost}"\nnode:\n  name: node-${ID:-1}\n  debug: ${DEBUG:-false}\n', 't.yaml', { PORT: '9090', DEBUG: 'true' });
     expect(config.gateway?.port).toBe(9090);
