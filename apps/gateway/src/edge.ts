@@ -1,0 +1,109 @@
+import { type IncomingHttpHeaders } from 'node:http';
+import {
+  type Args,
+  type CallMeta,
+  type CallReply,
+  type CallRequest,
+  childTrace,
+  errors,
+  formatTraceparent,
+  type GatewayConfig,
+  type Handler,
+  isJunctionError,
+  JunctionError,
+  type Logger,
+  newRequestId,
+  type QueueStats,
+  type WireError,
+  WorkQueue,
+} from '@junction/core';
+import { createKeyring } from './auth';
+
+export const TIMEOUT_HEADER = 'x-junction-timeout-ms';
+const POSITIVE_INT = /^[1-9][0-9]{0,14}$/;
+
+/** Hands one call on; never rejects. */
+export type Invoke = (service: string, method: string, args: Args, meta: CallMeta) => Promise<CallReply>;
+
+/** What every protocol does with an HTTP call before and after its own parsing. */
+export interface Edge {
+  /** The request's W3C traceparent: the client's, when it sent a valid one, else a new trace. */
+  trace(headers: IncomingHttpHeaders): string;
+  /** Deadline and caller of the request's calls. Throws UNAUTHENTICATED or INVALID_REQUEST. */
+  meta(headers: IncomingHttpHeaders, traceparent: string): CallMeta;
+  /**
+   * Hands one call to the node's chain through the gateway's bounded "HTTP in" queue. Never
+   * rejects: a full queue is an OVERLOADED reply, a call whose deadline passed while it waited a
+   * TIMEOUT reply.
+   */
+  invoke: Invoke;
+  /** Turns anything thrown into a wire error; logs what is not a JunctionError. */
+  wire(err: unknown, where: string): WireError;
+  stats(): QueueStats;
+}
+
+export interface EdgeOptions {
+  config: GatewayConfig;
+  handler: Handler;
+  log: Logger;
+  debug: boolean;
+}
+
+function expired(req: CallRequest, deadline: number): CallReply {
+  return { id: req.id, error: errors.timeout(`${req.service}.${req.method} (request ${req.id}, waiting in the gateway)`, deadline).toWire() };
+}
+
+export function createEdge({ config, handler, log, debug }: EdgeOptions): Edge {
+  const keyring = createKeyring(config.apiKeys, config.requireKey);
+  const queue = new WorkQueue('gateway "HTTP in" queue', { maxInFlight: config.maxInFlight, maxWaiting: config.maxQueue });
+  const defaultTimeoutMs = config.defaultTimeoutMs;
+
+  const wire = (err: unknown, where: string): WireError => {
+    if (isJunctionError(err)) return err.toWire();
+    log.error({ err, where }, 'unexpected error in the gateway');
+    const out: WireError = { code: 'INTERNAL', message: `internal error in the gateway while ${where}; its log has the details`, retryable: false };
+    if (debug) out.data = { message: (err as Error)?.message, stack: (err as Error)?.stack };
+    return out;
+  };
+
+  return {
+    trace(headers) {
+      const incoming = headers.traceparent;
+      if (typeof incoming === 'string') {
+        const t = childTrace(incoming);
+        // childTrace names a parent only when the header was a valid traceparent: pass that one on.
+        if (t.parentSpanId !== undefined) return incoming;
+        return formatTraceparent(t);
+      }
+      return formatTraceparent(childTrace(undefined));
+    },
+
+    meta(headers, traceparent) {
+      const caller = keyring.identify(headers);
+      let timeoutMs = defaultTimeoutMs;
+      const asked = headers[TIMEOUT_HEADER];
+      if (asked !== undefined) {
+        if (typeof asked !== 'string' || !POSITIVE_INT.test(asked)) {
+          throw new JunctionError('INVALID_REQUEST', `header ${TIMEOUT_HEADER} must be a positive integer of milliseconds, got ${JSON.stringify(asked)}`, {
+            header: TIMEOUT_HEADER,
+          });
+        }
+        timeoutMs = Number(asked);
+      }
+      return { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
+    },
+
+    invoke(service, method, args, meta) {
+      const m: CallMeta = { traceparent: meta.traceparent, deadline: meta.deadline, caller: meta.caller, attempt: 1 };
+      if (meta.oneWay === true) m.oneWay = true;
+      const req: CallRequest = { id: newRequestId(), service, method, args, meta: m };
+      const deadline = meta.deadline ?? Infinity;
+      // A call whose deadline passed while it waited for a slot is not handed on: nobody waits for it.
+      const task = () => (Date.now() < deadline ? handler(req) : Promise.resolve(expired(req, deadline)));
+      return queue.run(task).then(undefined, (err: unknown) => ({ id: req.id, error: wire(err, `calling ${service}.${method}`) }));
+    },
+
+    wire,
+    stats: () => queue.stats(),
+  };
+}

@@ -1,0 +1,83 @@
+import { type GatewayConfig, type Handler, type Logger } from '@junction/core';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { createEdge } from './edge';
+import { useJsonBodies } from './limits';
+import { jsonRoutes } from './protocols/json/route';
+import { sendJsonError } from './protocols/json/errors';
+import { jsonRpcRoutes } from './protocols/json-rpc/route';
+import { JSON_UTF8 } from './protocols/protocol';
+import { refusalOf } from './refusals';
+
+export interface GatewayOptions {
+  config: GatewayConfig;
+  /** The node's compiled proxy chain; every call the gateway accepts goes to it. */
+  handler: Handler;
+  log: Logger;
+  /** Put messages and stacks of the gateway's own unexpected errors into INTERNAL errors' data. Never in production. */
+  debug?: boolean;
+  /** Readiness for `/readyz` (transports connected); ready when absent. */
+  ready?: () => boolean;
+  /** This node's name, shown by `/readyz`. */
+  node?: string;
+}
+
+// Longer than nginx's default upstream keepalive_timeout (60 s): the proxy closes an idle
+// connection first, and never reuses one the gateway is closing.
+const KEEP_ALIVE_MS = 72_000;
+// The whole request (headers and body) must arrive within this: slow senders cannot hold sockets.
+const REQUEST_MS = 60_000;
+// A socket silent this long during a call is dead: longer than the deadline proxy's usual cap (maxMs, 300 s).
+const MIN_CONNECTION_MS = 310_000;
+
+const OK = '{"status":"ok"}';
+
+/**
+ * The Fastify edge: JSON-RPC 2.0 on `POST /rpc`, plain JSON on `/api/:service/:method`, `/healthz`
+ * and `/readyz`. Resolves built and ready, not listening.
+ *
+ * @example
+ * const app = await createGateway({ config: config.gateway, handler: compileChain(config.chain, deps), log });
+ * await app.listen({ host: config.gateway.host, port: config.gateway.port });
+ */
+export async function createGateway(opts: GatewayOptions): Promise<FastifyInstance> {
+  const { config, log } = opts;
+  const ready = opts.ready ?? (() => true);
+  const app = Fastify({
+    // Typed as fastify's base logger so the instance keeps fastify's default type parameters.
+    loggerInstance: log as FastifyBaseLogger,
+    // Errors are logged where they happen; a line per request at info would cost more than the call.
+    logController: new LogController({ disableRequestLogging: true }),
+    return503OnClosing: true,
+    bodyLimit: config.bodyLimit,
+    keepAliveTimeout: KEEP_ALIVE_MS,
+    requestTimeout: REQUEST_MS,
+    connectionTimeout: Math.max(MIN_CONNECTION_MS, config.defaultTimeoutMs + 10_000),
+    frameworkErrors: (err, _request, reply) => {
+      sendJsonError(reply, { code: 'INVALID_REQUEST', message: `the request cannot be routed: ${err.message}` });
+    },
+  });
+
+  const edge = createEdge({ config, handler: opts.handler, log, debug: opts.debug ?? false });
+  useJsonBodies(app, config);
+
+  app.setErrorHandler((err, request, reply) => {
+    const { error, status } = refusalOf(err, request, edge, config.bodyLimit);
+    return sendJsonError(reply, error, status);
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const message = `no route ${request.method} ${request.url.split('?')[0]}; calls go to POST /rpc (JSON-RPC 2.0) or POST|GET /api/<service>/<method>`;
+    return sendJsonError(reply, { code: 'METHOD_NOT_FOUND', message });
+  });
+
+  app.get('/healthz', (_request, reply) => reply.header('content-type', JSON_UTF8).send(OK));
+  app.get('/readyz', (_request, reply) => {
+    const up = ready();
+    const body = { status: up ? 'ready' : 'not ready', ...(opts.node === undefined ? {} : { node: opts.node }) };
+    return reply.code(up ? 200 : 503).header('content-type', JSON_UTF8).send(JSON.stringify(body));
+  });
+
+  await app.register(jsonRpcRoutes, { edge, config });
+  await app.register(jsonRoutes, { edge, config });
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,59 @@
+import { type Args, type CallReply, JunctionError, typeOf } from '@junction/core';
+import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { refusalOf } from '../../refusals';
+import { JSON_UTF8, type ProtocolDeps } from '../protocol';
+import { MethodCatalog } from './catalog';
+import { type Query } from './coerce';
+import { sendJsonError } from './errors';
+
+interface Target {
+  Params: { service: string; method: string };
+}
+
+/**
+ * `POST /api/:service/:method` (the body is the args object) and `GET` of the same for methods
+ * marked safe (the query string is the args, coerced by the params' schemas). The reply is the
+ * result as JSON; an error is `{"error": {code, message, details}}` at the status of its code.
+ */
+export async function jsonRoutes(app: FastifyInstance, { edge, config }: ProtocolDeps): Promise<void> {
+  const catalog = new MethodCatalog({ invoke: edge.invoke, maxDepth: config.maxDepth });
+
+  const begin = (request: FastifyRequest, reply: FastifyReply) => {
+    const traceparent = edge.trace(request.headers);
+    reply.header('traceparent', traceparent);
+    return edge.meta(request.headers, traceparent);
+  };
+
+  const answer = (reply: FastifyReply, r: CallReply) =>
+    r.error === undefined ? reply.header('content-type', JSON_UTF8).send(JSON.stringify(r.result ?? null)) : sendJsonError(reply, r.error);
+
+  app.setErrorHandler((err, request, reply) => {
+    const { error, status } = refusalOf(err, request, edge, config.bodyLimit);
+    if (!reply.hasHeader('traceparent')) reply.header('traceparent', edge.trace(request.headers));
+    return sendJsonError(reply, error, status);
+  });
+
+  app.post<Target>('/api/:service/:method', async (request, reply) => {
+    const { service, method } = request.params;
+    const meta = begin(request, reply);
+    const body = request.body;
+    if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
+      throw new JunctionError('INVALID_REQUEST', `the body must be a JSON object of args by name, e.g. {"minuend": 42, "subtrahend": 23}; got ${typeOf(body)}`, {
+        actual: typeOf(body),
+      });
+    }
+    return answer(reply, await edge.invoke(service, method, (body ?? {}) as Args, meta));
+  });
+
+  app.get<Target>('/api/:service/:method', async (request, reply) => {
+    const { service, method } = request.params;
+    const meta = begin(request, reply);
+    const info = await catalog.method(service, method, meta);
+    if (!info.safe) {
+      reply.header('allow', 'POST');
+      const message = `${service}.${method} is not marked safe to call by GET (it may change state); send POST /api/${service}/${method} with the args as a JSON body`;
+      return sendJsonError(reply, { code: 'INVALID_REQUEST', message, data: { method: `${service}.${method}`, use: 'POST' } }, 405);
+    }
+    return answer(reply, await edge.invoke(service, method, info.coerce(request.query as Query), meta));
+  });
+}

@@ -1,0 +1,10 @@
+import { type GatewayConfig } from '@junction/core';
+import { type Edge } from '../edge';
+
+/** What each protocol slice is built from: the shared edge (trace, meta, queue) and the gateway's config. */
+export interface ProtocolDeps {
+  edge: Edge;
+  config: GatewayConfig;
+}
+
+export const JSON_UTF8 = 'application/json; charset=utf-8';
