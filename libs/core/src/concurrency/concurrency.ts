@@ -1,11 +1,11 @@
-import { type QueueStats } from '../queue/work-queue';
+import { type Expiry, type QueueStats } from '../queue/work-queue';
 
 /** One call for a concurrency module to run. */
 export interface Job<T = unknown> {
   readonly service: string;
   readonly method: string;
-  /** Aborts at the call's deadline; a job still waiting then is dropped unrun. */
-  readonly signal: AbortSignal;
+  /** Aborted at the call's deadline; a job still waiting then is dropped unrun. */
+  readonly signal: Expiry;
   readonly execute: () => Promise<T>;
 }
 

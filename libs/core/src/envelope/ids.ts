@@ -1,28 +1,37 @@
 import { randomBytes } from 'node:crypto';
 
-// A pool of random bytes refilled rarely: ids are made on every call, and one randomBytes per id costs.
-let pool = Buffer.alloc(0);
-let offset = 0;
-function take(n: number): Buffer {
-  if (offset + n > pool.length) {
-    pool = randomBytes(4096);
-    offset = 0;
+// Ids are made on every call, several per call: they come from pools refilled rarely, not from
+// one randomBytes and one hex conversion each.
+const HEX_POOL_CHARS = 8192;
+let hexPool = '';
+let hexOffset = HEX_POOL_CHARS;
+
+function randomHex(chars: number): string {
+  if (hexOffset + chars > HEX_POOL_CHARS) {
+    hexPool = randomBytes(HEX_POOL_CHARS / 2).toString('hex');
+    hexOffset = 0;
   }
-  const out = pool.subarray(offset, offset + n);
-  offset += n;
+  const out = hexPool.substring(hexOffset, hexOffset + chars);
+  hexOffset += chars;
   return out;
 }
 
+// Request ids need only be unique (they pair a reply with its request, across processes): a
+// random prefix per process and a counter.
+const PREFIX = randomBytes(9).toString('base64url');
+let counter = 0;
+
 export function newRequestId(): string {
-  return take(12).toString('base64url');
+  counter = (counter + 1) % Number.MAX_SAFE_INTEGER;
+  return `${PREFIX}${counter.toString(36)}`;
 }
 
 export function newTraceId(): string {
-  return take(16).toString('hex');
+  return randomHex(32);
 }
 
 export function newSpanId(): string {
-  return take(8).toString('hex');
+  return randomHex(16);
 }
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;

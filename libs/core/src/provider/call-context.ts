@@ -1,8 +1,9 @@
 import { type CallFn, type Context, type Infrastructure, ANONYMOUS } from '../context';
-import { type Args, type CallRequest, type Caller, formatTraceparent, newRequestId, type TraceContext } from '../envelope';
+import { type Args, type CallRequest, type Caller, childTrace, formatTraceparent, newRequestId, type TraceContext } from '../envelope';
 import { fromWire, JunctionError } from '../errors';
 import { type Logger } from '../logging';
 import { type Handler } from '../proxies/proxy';
+import { type CallDeadline } from './call-deadline';
 
 interface MethodInfo {
   readonly service: string;
@@ -10,53 +11,78 @@ interface MethodInfo {
   readonly infra: Infrastructure;
 }
 
-/** The `ctx` of one call. A class, and a lazy logger, because one is made on every call. */
+/**
+ * The `ctx` of one call. A class whose costly parts (trace, logger, signal, the bound `call`)
+ * are made on first use: one is made on every call, and most handlers touch little of it.
+ */
 export class CallContext implements Context {
   readonly infra: Infrastructure;
-  readonly caller: Caller;
   readonly service: string;
   readonly method: string;
-  readonly requestId: string;
-  readonly call: CallFn;
-  #log: Logger | undefined;
+  readonly #req: CallRequest;
+  readonly #deadline: CallDeadline;
   readonly #baseLog: Logger;
+  readonly #outbound: Handler;
+  #trace: TraceContext | undefined;
+  #log: Logger | undefined;
+  #call: CallFn | undefined;
 
-  constructor(
-    m: MethodInfo,
-    req: CallRequest,
-    readonly trace: TraceContext,
-    readonly signal: AbortSignal,
-    readonly deadline: number,
-    baseLog: Logger,
-    outbound: Handler,
-  ) {
+  constructor(m: MethodInfo, req: CallRequest, deadline: CallDeadline, baseLog: Logger, outbound: Handler) {
     this.infra = m.infra;
     this.service = m.service;
     this.method = m.name;
-    this.requestId = req.id;
-    this.caller = req.meta.caller ?? ANONYMOUS;
+    this.#req = req;
+    this.#deadline = deadline;
     this.#baseLog = baseLog;
-    const callerMeta = req.meta.caller;
-    this.call = async <T>(target: string, args: Args = {}): Promise<T> => {
-      const dot = target.indexOf('.');
-      if (dot <= 0 || dot === target.length - 1) {
-        throw new JunctionError('INVALID_REQUEST', `ctx.call needs "service.method", got ${JSON.stringify(target)}`);
-      }
-      if (signal.aborted) throw signal.reason;
-      const reply = await outbound({
-        id: newRequestId(),
-        service: target.slice(0, dot),
-        method: target.slice(dot + 1),
-        args,
-        meta: { traceparent: formatTraceparent(trace), deadline, caller: callerMeta, attempt: 1 },
-      });
-      if (reply.error !== undefined) throw fromWire(reply.error);
-      return reply.result as T;
-    };
+    this.#outbound = outbound;
+  }
+
+  get requestId(): string {
+    return this.#req.id;
+  }
+
+  get caller(): Caller {
+    return this.#req.meta.caller ?? ANONYMOUS;
+  }
+
+  get deadline(): number {
+    return this.#deadline.at;
+  }
+
+  get signal(): AbortSignal {
+    return this.#deadline.signal;
+  }
+
+  get trace(): TraceContext {
+    this.#trace ??= childTrace(this.#req.meta.traceparent);
+    return this.#trace;
   }
 
   get log(): Logger {
-    this.#log ??= this.#baseLog.child({ service: this.service, method: this.method, requestId: this.requestId, traceId: this.trace.traceId });
+    this.#log ??= this.#baseLog.child({ service: this.service, method: this.method, requestId: this.#req.id, traceId: this.trace.traceId });
     return this.#log;
+  }
+
+  /** Bound, so that `const { call } = ctx` works too. */
+  get call(): CallFn {
+    this.#call ??= (<T>(target: string, args: Args = {}) => this.#callOut<T>(target, args)) as CallFn;
+    return this.#call;
+  }
+
+  async #callOut<T>(target: string, args: Args): Promise<T> {
+    const dot = target.indexOf('.');
+    if (dot <= 0 || dot === target.length - 1) {
+      throw new JunctionError('INVALID_REQUEST', `ctx.call needs "service.method", got ${JSON.stringify(target)}`);
+    }
+    if (this.#deadline.aborted) throw this.#deadline.reason;
+    const reply = await this.#outbound({
+      id: newRequestId(),
+      service: target.slice(0, dot),
+      method: target.slice(dot + 1),
+      args,
+      meta: { traceparent: formatTraceparent(this.trace), deadline: this.#deadline.at, caller: this.#req.meta.caller, attempt: 1 },
+    });
+    if (reply.error !== undefined) throw fromWire(reply.error);
+    return reply.result as T;
   }
 }

@@ -1,13 +1,14 @@
 import { type ValidateFunction } from 'ajv';
 import { type ConcurrencyConfig, type ConcurrencyModule, createConcurrency, DEFAULT_CONCURRENCY } from '../concurrency';
 import { type Infrastructure } from '../context';
-import { type CallReply, type CallRequest, childTrace } from '../envelope';
+import { type CallReply, type CallRequest } from '../envelope';
 import { JunctionError, isJunctionError, type WireError, errors } from '../errors';
 import { createSettings, type Db } from '../infrastructure';
 import { type Logger, silentLogger } from '../logging';
 import { type Handler } from '../proxies/proxy';
 import { checkService, type MethodDefinition, type ServiceDefinition } from '../service';
 import { CallContext } from './call-context';
+import { CallDeadline } from './call-deadline';
 import { describeProblems, invalidParams, compileSchema, typeOf } from './schemas';
 import { type ServiceDescription, describeService } from './describe';
 
@@ -140,26 +141,24 @@ export class Provider {
     }
     const args = this.#args(m, req.args);
     const now = Date.now();
-    const deadline = Math.min(req.meta.deadline ?? Infinity, now + m.timeoutMs);
-    if (deadline <= now) throw errors.timeout(`${m.full} (request ${req.id})`, deadline);
-    const ctl = new AbortController();
-    const timer = setTimeout(() => ctl.abort(errors.timeout(`${m.full} (request ${req.id})`, deadline)), deadline - now);
+    const at = Math.min(req.meta.deadline ?? Infinity, now + m.timeoutMs);
+    if (at <= now) throw errors.timeout(`${m.full} (request ${req.id})`, at);
+    const deadline = new CallDeadline(at, () => `${m.full} (request ${req.id})`);
     try {
       return await m.concurrency.run({
         service: m.service,
         method: m.name,
-        signal: ctl.signal,
-        execute: () => this.#execute(m, args, req, ctl.signal, deadline),
+        signal: deadline,
+        execute: () => this.#execute(m, args, req, deadline),
       });
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 
-  async #execute(m: HostedMethod, args: Record<string, unknown>, req: CallRequest, signal: AbortSignal, deadline: number): Promise<unknown> {
-    const ctx = new CallContext(m, req, childTrace(req.meta.traceparent), signal, deadline, this.#log, this.#outbound);
-    const running = Promise.resolve().then(() => m.def.handler(args, ctx));
-    let value = await raceAbort(running, signal, () => ctx.log.warn('handler still running after its deadline; its result will be dropped'));
+  async #execute(m: HostedMethod, args: Record<string, unknown>, req: CallRequest, deadline: CallDeadline): Promise<unknown> {
+    const ctx = new CallContext(m, req, deadline, this.#log, this.#outbound);
+    let value = await deadline.race(Promise.resolve().then(() => m.def.handler(args, ctx)), () => ctx.log.warn('handler still running after its deadline; its result was dropped'));
     if (value === undefined) value = null;
     if (this.#opts.validateResults !== false && !m.validateResult(value)) {
       const problems = describeProblems(m.validateResult.errors ?? [], value);
@@ -255,25 +254,3 @@ function checkAccess(m: HostedMethod, req: CallRequest): void {
     identity: caller.identity,
   });
 }
-
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal, onLate: () => void): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
-      reject(signal.reason);
-      work.then(onLate, onLate);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-

@@ -22,10 +22,16 @@ export interface QueueStats {
   waitMsMax: number;
 }
 
+/** What a waiting task is dropped on: an AbortSignal, or anything shaped like one. */
+export interface Expiry {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+}
+
 interface Waiter {
   start: () => void;
   abort: (reason: unknown) => void;
-  signal: AbortSignal | undefined;
+  signal: Expiry | undefined;
   enqueuedAt: number;
 }
 
@@ -62,7 +68,7 @@ export class WorkQueue {
    * Runs `task` when a slot is free. Rejects with OVERLOADED at once when the waiting line is full,
    * and with the signal's reason, without running the task, if the signal aborts while it waits.
    */
-  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  run<T>(task: () => Promise<T>, signal?: Expiry): Promise<T> {
     if (signal?.aborted) return Promise.reject(signal.reason);
     if (this.#inFlight < this.#opts.maxInFlight && this.waiting === 0) {
       this.#stats.accepted++;
@@ -94,15 +100,31 @@ export class WorkQueue {
     return { name: this.name, inFlight: this.#inFlight, waiting: this.waiting, ...this.#opts, ...this.#stats };
   }
 
-  async #execute<T>(task: () => Promise<T>): Promise<T> {
+  #execute<T>(task: () => Promise<T>): Promise<T> {
     this.#inFlight++;
+    let running: Promise<T>;
     try {
-      return await task();
-    } finally {
-      this.#inFlight--;
-      this.#stats.completed++;
-      this.#next();
+      running = task();
+    } catch (err) {
+      running = Promise.reject(err);
     }
+    // then() rather than async/await: one promise fewer on every call through every queue.
+    return running.then(
+      (value) => {
+        this.#done();
+        return value;
+      },
+      (err: unknown) => {
+        this.#done();
+        throw err;
+      },
+    );
+  }
+
+  #done(): void {
+    this.#inFlight--;
+    this.#stats.completed++;
+    this.#next();
   }
 
   #next(): void {
