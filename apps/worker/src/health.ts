@@ -1,4 +1,4 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { type Logger, type QueueStats } from '@junction/core';
 
 export interface HealthOptions {
@@ -28,7 +28,7 @@ export function queueMetrics(queues: QueueStats[]): string {
 
 /** The worker's small HTTP port: liveness, readiness (serving and connected), metrics. */
 export async function createHealthServer(opts: HealthOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: opts.log as FastifyBaseLogger, disableRequestLogging: true });
+  const app = Fastify({ loggerInstance: opts.log as FastifyBaseLogger, logController: new LogController({ disableRequestLogging: true }) });
   app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async (_req, reply) => {
     const ready = opts.ready();

@@ -32,6 +32,12 @@ export interface Transport extends TransportClient, TransportServer {
   start(): Promise<void>;
   /** Drains, then releases connections. Never throws. */
   close(): Promise<void>;
+  /**
+   * The urgent stop, for when draining ran out of time: drops connections at once, without waiting
+   * for requests in flight. A durable transport's broker gives the requests it held and had not
+   * acknowledged to another server. Never throws.
+   */
+  kill(): Promise<void>;
   /** Connected and able to carry calls (for `/readyz`). */
   ready(): boolean;
 }

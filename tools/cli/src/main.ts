@@ -59,7 +59,17 @@ async function start(args: readonly string[]): Promise<number> {
       stopping = true;
       node.log.info(`${signal}: stopping (finishing calls in flight; ${signal} again to force)`);
       node.stop().then(
-        (clean) => resolve(clean ? 0 : 1),
+        (clean) => {
+          if (clean) {
+            node.log.info('stopped: every call in flight was finished and answered');
+            resolve(0);
+            return;
+          }
+          // Handlers given up on at the end of the grace period may still be running (until their
+          // deadlines): exit now, as the grace period promised, instead of waiting for them.
+          node.log.warn('stopped, but not cleanly: calls were abandoned at the end of the grace period, or something failed to close (see above)');
+          process.exit(1);
+        },
         (err: unknown) => {
           node.log.error({ err }, 'stop failed');
           resolve(1);

@@ -25,7 +25,9 @@ export interface RunningNode {
   readonly log: Logger;
   /**
    * Stops taking calls, finishes those in flight within the worker's grace period, releases
-   * everything. Resolves `false` if calls were abandoned at the end of the grace period.
+   * everything. Resolves `false` if calls were abandoned at the end of the grace period: their
+   * requests go back to a durable transport's broker at once, but their handlers may still be
+   * running, so the process should exit rather than wait for them.
    */
   stop(): Promise<boolean>;
 }
@@ -45,6 +47,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
   // drains, the transports close last.
   const closers: (() => Promise<unknown>)[] = [];
   let clean = true;
+  // Set when the worker's grace period ran out with calls still running: the transports are then
+  // killed rather than closed, because closing waits for those calls, which the grace period gave up on.
+  let abandoned = false;
   const stop = async () => {
     for (const close of closers.splice(0).reverse()) {
       await close().catch((err: unknown) => {
@@ -59,7 +64,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     const transports = new Map<string, Transport>();
     for (const [name, tc] of Object.entries(config.transports)) {
       const t = createTransport(tc, { name, log: log.child({ transport: name }) });
-      closers.push(() => t.close());
+      closers.push(() => (abandoned ? t.kill() : t.close()));
       await t.start();
       transports.set(name, t);
     }
@@ -69,7 +74,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       const w = createWorker({ config, configFile, log, transports });
       worker = w;
       closers.push(async () => {
-        if (!(await w.drain())) clean = false;
+        if (await w.drain()) return;
+        clean = false;
+        abandoned = true;
       });
     }
 

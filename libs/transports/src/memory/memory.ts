@@ -63,6 +63,11 @@ export function createMemoryTransport(config: MemoryTransportConfig, deps: Trans
       await queue.drain();
       served.clear();
     },
+    // In one process there is nobody to hand the abandoned calls to: stop taking calls and go.
+    async kill() {
+      accepting = false;
+      served.clear();
+    },
     ready: () => true,
   };
 }
