@@ -8,28 +8,38 @@ export interface Codec {
   encode(envelope: Envelope): Buffer;
   /** Throws a JunctionError naming what was wrong with the bytes. */
   decode(bytes: Buffer): Envelope;
+  /**
+   * A text codec's form without bytes, exactly what `encode`/`decode` carry: the memory transport
+   * uses it to serialize as a wire would, without a Buffer copy each way.
+   */
+  readonly text?: { encode(envelope: Envelope): string; decode(text: string): Envelope };
+}
+
+function encodeJson(envelope: Envelope): string {
+  try {
+    return JSON.stringify(envelope);
+  } catch (err) {
+    // BigInt, cycles: the value cannot cross a wire, locally or remotely.
+    throw new JunctionError('INTERNAL', `${envelope.kind} ${envelope.id} cannot be serialized as JSON: ${(err as Error).message}`);
+  }
+}
+
+function decodeJson(text: string): Envelope {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new JunctionError('PARSE_ERROR', `envelope is not valid JSON: ${(err as Error).message}`);
+  }
+  return checkEnvelope(value);
 }
 
 export const jsonCodec: Codec = {
   name: 'json',
   contentType: 'application/json',
-  encode(envelope) {
-    try {
-      return Buffer.from(JSON.stringify(envelope));
-    } catch (err) {
-      // BigInt, cycles: the value cannot cross a wire, locally or remotely.
-      throw new JunctionError('INTERNAL', `${envelope.kind} ${envelope.id} cannot be serialized as JSON: ${(err as Error).message}`);
-    }
-  },
-  decode(bytes) {
-    let value: unknown;
-    try {
-      value = JSON.parse(bytes.toString('utf8'));
-    } catch (err) {
-      throw new JunctionError('PARSE_ERROR', `envelope is not valid JSON: ${(err as Error).message}`);
-    }
-    return checkEnvelope(value);
-  },
+  encode: (envelope) => Buffer.from(encodeJson(envelope)),
+  decode: (bytes) => decodeJson(bytes.toString('utf8')),
+  text: { encode: encodeJson, decode: decodeJson },
 };
 
 export function checkEnvelope(value: unknown): Envelope {
