@@ -10,7 +10,7 @@ export const proxies = new Registry<ProxyFactory>('proxy', {
   remote: { kind: 'terminal', create: (config, deps) => createRemote(config as RemoteProxyConfig, deps) },
   route: {
     kind: 'terminal',
-    create: (config, deps) => createRoute(config as RouteProxyConfig, deps, (target: TerminalProxyConfig) => terminal(target, deps)),
+    create: (config, deps) => createRoute(config as RouteProxyConfig, (target: TerminalProxyConfig) => terminal(target, deps)),
   },
   deadline: { kind: 'link', create: (config) => createDeadline(config as DeadlineProxyConfig) },
 });

@@ -1,8 +1,8 @@
 import { errors } from '../errors';
-import { type Handler, type ProxyDeps, type RouteProxyConfig, type TerminalProxyConfig } from './proxy';
+import { type Handler, type RouteProxyConfig, type TerminalProxyConfig } from './proxy';
 
 /** Terminal: picks a terminal per service; `'*'` takes every service not named. */
-export function createRoute(config: RouteProxyConfig, deps: ProxyDeps, terminal: (c: TerminalProxyConfig) => Handler): Handler {
+export function createRoute(config: RouteProxyConfig, terminal: (c: TerminalProxyConfig) => Handler): Handler {
   const table = new Map<string, Handler>();
   for (const [service, target] of Object.entries(config.routes)) table.set(service, terminal(target));
   const fallback = table.get('*');

@@ -1,4 +1,4 @@
-import { type CallRequest, type Handler, jsonCodec, silentLogger } from '@junction/core';
+import { type CallRequest, type Handler, silentLogger } from '@junction/core';
 import { createAmqpTransport } from './amqp';
 import { describeTransportConformance } from '../conformance/transport-conformance';
 import { CONFIG, opened, capturingLogger, cleanUp, consumerCount, deadLetterQueue, echo, gate, newService, request, started, sleep, until, withChannel, created } from './amqp.test-support';

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { type AmqpTransportConfig, type CallReply, type CallRequest, createLogger, type Handler, jsonCodec, type Logger, newRequestId, silentLogger } from '@junction/core';
+import { type AmqpTransportConfig, type CallRequest, createLogger, type Handler, jsonCodec, type Logger, newRequestId, silentLogger } from '@junction/core';
 import { type Channel, connect } from 'amqplib';
 import { type AmqpTransport, type AmqpTransportOptions, createAmqpTransport } from './amqp';
 

@@ -1,6 +1,6 @@
 import { type Args, type CallMeta, JunctionError, typeOf, type WireError } from '@junction/core';
 import { type Invoke } from '../../edge';
-import { rpcError, type RpcId, type RpcResponse } from './errors';
+import { rpcError, type RpcResponse } from './errors';
 
 export interface DispatchOptions {
   invoke: Invoke;
