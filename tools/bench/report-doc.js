@@ -1,12 +1,13 @@
 'use strict';
 // `npm run bench -- --write`: puts the bench's output into docs/benchmarks.md between
 // `<!-- bench:embedded:start -->` and `<!-- bench:embedded:end -->`, leaving everything outside
-// the markers (the intro, other benchmarks' sections) as it was.
+// the markers (the intro, other benchmarks' sections) as it was. `writeMarkedSection` does the
+// same for any benchmark's section (`npm run bench:cluster -- --write` uses `cluster`).
 
 const fs = require('node:fs');
 
-const START = '<!-- bench:embedded:start -->';
-const END = '<!-- bench:embedded:end -->';
+const markers = (name) => [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
+const [START, END] = markers('embedded');
 
 const HOW_TO_READ = `How to read it: both servers ran on the machine named above, in the same run, with the load
 generator (autocannon) in a third process; each row is the mean of two measured runs, taken in
@@ -43,19 +44,30 @@ function section(output) {
 
 /** Replaces (or appends) the section in `file`; returns the file's path. */
 function writeSection(file, output) {
+  return writeMarkedSection(file, 'embedded', section(output));
+}
+
+/**
+ * Replaces what lies between `<!-- bench:<name>:start -->` and `<!-- bench:<name>:end -->` in
+ * `file` with `text` (which must start and end with those markers), or appends `text` if the file
+ * has neither marker. Everything outside the markers is left as it was. Returns the file's path.
+ */
+function writeMarkedSection(file, name, text) {
+  const [start, end] = markers(name);
+  if (!text.startsWith(start) || !text.endsWith(end)) throw new Error(`a section written into ${file} must start with ${start} and end with ${end}`);
   const before = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '# Benchmarks\n';
-  const start = before.indexOf(START);
-  const end = before.indexOf(END);
+  const at = before.indexOf(start);
+  const to = before.indexOf(end);
   let after;
-  if (start !== -1 && end > start) {
-    after = before.slice(0, start) + section(output) + before.slice(end + END.length);
-  } else if (start === -1 && end === -1) {
-    after = `${before.trimEnd()}\n\n${section(output)}\n`;
+  if (at !== -1 && to > at) {
+    after = before.slice(0, at) + text + before.slice(to + end.length);
+  } else if (at === -1 && to === -1) {
+    after = `${before.trimEnd()}\n\n${text}\n`;
   } else {
-    throw new Error(`${file}: found only one of ${START} / ${END}, or in the wrong order; fix the markers by hand`);
+    throw new Error(`${file}: found only one of ${start} / ${end}, or in the wrong order; fix the markers by hand`);
   }
   fs.writeFileSync(file, after);
   return file;
 }
 
-module.exports = { writeSection };
+module.exports = { writeSection, writeMarkedSection, markers };
