@@ -6,6 +6,7 @@ import { jsonRoutes } from './protocols/json/route';
 import { sendJsonError } from './protocols/json/errors';
 import { jsonRpcRoutes } from './protocols/json-rpc/route';
 import { JSON_UTF8 } from './protocols/protocol';
+import { xmlRpcRoutes } from './protocols/xml-rpc/route';
 import { refusalOf } from './refusals';
 
 export interface GatewayOptions {
@@ -30,7 +31,7 @@ const REQUEST_MS = 60_000;
 const OK = '{"status":"ok"}';
 
 /**
- * The Fastify edge: JSON-RPC 2.0 on `POST /rpc`, plain JSON on `/api/:service/:method`, `/healthz`
+ * The Fastify edge: JSON-RPC 2.0 on `POST /rpc`, XML-RPC on `POST /RPC2`, plain JSON on `/api/:service/:method`, `/healthz`
  * and `/readyz`. Resolves built and ready, not listening.
  *
  * @example
@@ -69,7 +70,7 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     return sendJsonError(reply, error, status);
   });
   app.setNotFoundHandler((request, reply) => {
-    const message = `no route ${request.method} ${request.url.split('?')[0]}; calls go to POST /rpc (JSON-RPC 2.0) or POST|GET /api/<service>/<method>`;
+    const message = `no route ${request.method} ${request.url.split('?')[0]}; calls go to POST /rpc (JSON-RPC 2.0), POST /RPC2 (XML-RPC) or POST|GET /api/<service>/<method>`;
     return sendJsonError(reply, { code: 'METHOD_NOT_FOUND', message });
   });
 
@@ -82,6 +83,7 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
 
   await app.register(jsonRpcRoutes, { edge, config });
   await app.register(jsonRoutes, { edge, config });
+  await app.register(xmlRpcRoutes, { edge, config });
   await app.ready();
   return app;
 }

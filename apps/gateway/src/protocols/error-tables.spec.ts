@@ -1,16 +1,25 @@
 import { ERROR_CODES } from '@junction/core';
 import { HTTP_STATUS } from './json/errors';
 import { JSON_RPC_CODES } from './json-rpc/errors';
+import { XML_RPC_FAULT_CODES } from './xml-rpc/errors';
 
 describe('the error tables of the protocols', () => {
-  it.each(ERROR_CODES)('map %s in JSON-RPC and plain JSON', (code) => {
+  it.each(ERROR_CODES)('map %s in JSON-RPC, XML-RPC and plain JSON', (code) => {
     expect(Number.isInteger(JSON_RPC_CODES[code])).toBe(true);
+    expect(Number.isInteger(XML_RPC_FAULT_CODES[code])).toBe(true);
     expect(Number.isInteger(HTTP_STATUS[code])).toBe(true);
   });
 
   it('map nothing that is not a core error code', () => {
     expect(Object.keys(JSON_RPC_CODES).sort()).toEqual([...ERROR_CODES].sort());
     expect(Object.keys(HTTP_STATUS).sort()).toEqual([...ERROR_CODES].sort());
+    expect(Object.keys(XML_RPC_FAULT_CODES).sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it('give every code its own XML-RPC faultCode, the same number as in JSON-RPC (DESIGN.md)', () => {
+    const numbers = Object.values(XML_RPC_FAULT_CODES);
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(XML_RPC_FAULT_CODES).toEqual(JSON_RPC_CODES);
   });
 
   it('give every code its own JSON-RPC number, in the ranges the specification reserves', () => {
