@@ -1,3 +1,6 @@
+/// <reference path="./xmlrpc-lib.d.ts" />
+// The reference carries these typings into every program that compiles this file from source
+// (other packages typecheck the gateway through its `@junction/source` export condition).
 import { PassThrough } from 'node:stream';
 import { JunctionError } from '@junction/core';
 import CustomType from 'xmlrpc/lib/customtype';
