@@ -50,7 +50,7 @@ describe('worker', () => {
   it('gives up on calls still running when the grace period ends, and says so', async () => {
     const { worker, call } = setup();
     await worker.start(async (req) => ({ id: req.id, result: null }));
-    void call(1500);
+    void call(400);
     await new Promise((r) => setTimeout(r, 20));
     await expect(worker.drain(100)).resolves.toBe(false);
   });
