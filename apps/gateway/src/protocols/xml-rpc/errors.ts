@@ -1,19 +1,11 @@
 import { type ErrorCode, isErrorCode, type WireError } from '@junction/core';
+import { JSON_RPC_CODES } from '../json-rpc/errors';
 
-/** Core's error codes as XML-RPC faultCodes (DESIGN.md, "Errors"): the same numbers as JSON-RPC, the one mapping of this protocol. */
-export const XML_RPC_FAULT_CODES: Readonly<Record<ErrorCode, number>> = Object.freeze({
-  PARSE_ERROR: -32700,
-  INVALID_REQUEST: -32600,
-  METHOD_NOT_FOUND: -32601,
-  INVALID_PARAMS: -32602,
-  INTERNAL: -32603,
-  SERVICE_ERROR: -32000,
-  TIMEOUT: -32001,
-  OVERLOADED: -32002,
-  UNAUTHENTICATED: -32003,
-  FORBIDDEN: -32004,
-  UNAVAILABLE: -32005,
-});
+/**
+ * Core's error codes as XML-RPC faultCodes. DESIGN.md gives XML-RPC the very numbers of JSON-RPC,
+ * so this is that table, not a second copy that could drift from it.
+ */
+export const XML_RPC_FAULT_CODES: Readonly<Record<ErrorCode, number>> = JSON_RPC_CODES;
 
 /** A fault as XML-RPC carries it; also the shape of a failed entry of `system.multicall`. */
 export interface Fault {
