@@ -40,7 +40,8 @@ const urlOf = (address: AddressInfo) => `http://${address.family === 'IPv6' ? `[
  */
 export async function startNode(opts: StartOptions): Promise<RunningNode> {
   const { config, role, configFile } = opts;
-  const log = opts.log ?? createLogger({ level: config.log.level, name: config.node.name });
+  const format = config.log.format === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.log.format;
+  const log = opts.log ?? createLogger({ level: config.log.level, name: config.node.name, format });
   if (role !== 'worker' && config.gateway === undefined) throw new Error(`${configFile}: role "${role}" runs a gateway, but the config has no gateway section`);
 
   // Closers run in reverse order of creation: the gateway stops taking calls first, the worker

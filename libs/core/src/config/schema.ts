@@ -149,6 +149,8 @@ export const ConfigSchema = Type.Object(
           [Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')],
           { default: 'info' },
         ),
+        /** `auto`: pretty when stdout is a terminal, JSON lines otherwise. */
+        format: Type.Union([Type.Literal('auto'), Type.Literal('json'), Type.Literal('pretty')], { default: 'auto' }),
       },
       { additionalProperties: false, default: {} },
     ),

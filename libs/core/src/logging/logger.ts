@@ -1,4 +1,5 @@
 import pino, { type Logger as PinoLogger, type LevelWithSilent } from 'pino';
+import pretty from 'pino-pretty';
 
 export type Logger = PinoLogger;
 export type LogLevel = LevelWithSilent;
@@ -8,6 +9,8 @@ export interface LoggerOptions {
   name?: string;
   /** Where lines go; pino's fast stdout writer by default. Tests pass a stream to read them. */
   destination?: pino.DestinationStream;
+  /** `json`: one JSON object a line, for machines; `pretty`: coloured text, for a person at a terminal. */
+  format?: 'json' | 'pretty';
 }
 
 export function createLogger(opts: LoggerOptions = {}): Logger {
@@ -17,6 +20,10 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     // Params marked sensitive never reach a log line, whatever a handler logs.
     redact: { paths: ['args.password', 'args.token', 'args.secret'], censor: '[redacted]' },
   };
+  if (opts.format === 'pretty') {
+    // In this thread, not a worker: a terminal's worth of lines, and every line out before exit.
+    return pino(options, pretty({ destination: opts.destination ?? 1, sync: true, singleLine: true, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' }));
+  }
   return opts.destination === undefined ? pino(options) : pino(options, opts.destination);
 }
 
