@@ -19,7 +19,7 @@ describe('createLogger', () => {
     const out = sink();
     createLogger({ destination: out.stream, format: 'pretty' }).warn({ service: 'calc' }, 'slow call');
     expect(out.text()).toMatch(/WARN.*slow call/);
-    expect(out.text()).toContain('service: "calc"');
+    expect(out.text()).toContain('"service":"calc"');
     expect(() => JSON.parse(out.text())).toThrow();
   });
 });
