@@ -1,0 +1,2 @@
+export { service } from './validator1';
+export { fake } from './fake';
