@@ -1,5 +1,6 @@
 import { type GatewayConfig, type Handler, type Logger } from '@junction/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { ServiceCatalog } from './catalog';
 import { createEdge } from './edge';
 import { useJsonBodies } from './limits';
 import { jsonRoutes } from './protocols/json/route';
@@ -81,9 +82,10 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     return reply.code(up ? 200 : 503).header('content-type', JSON_UTF8).send(JSON.stringify(body));
   });
 
-  await app.register(jsonRpcRoutes, { edge, config });
-  await app.register(jsonRoutes, { edge, config });
-  await app.register(xmlRpcRoutes, { edge, config });
+  const catalog = new ServiceCatalog({ invoke: edge.invoke });
+  await app.register(jsonRpcRoutes, { edge, catalog, config });
+  await app.register(jsonRoutes, { edge, catalog, config });
+  await app.register(xmlRpcRoutes, { edge, catalog, config });
   await app.ready();
   return app;
 }

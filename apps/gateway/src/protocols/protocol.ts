@@ -1,9 +1,11 @@
 import { type GatewayConfig } from '@junction/core';
+import { type ServiceCatalog } from '../catalog';
 import { type Edge } from '../edge';
 
-/** What each protocol slice is built from: the shared edge (trace, meta, queue) and the gateway's config. */
+/** What each protocol slice is built from: the shared edge (trace, meta, queue), the one service catalog and the gateway's config. */
 export interface ProtocolDeps {
   edge: Edge;
+  catalog: ServiceCatalog;
   config: GatewayConfig;
 }
 

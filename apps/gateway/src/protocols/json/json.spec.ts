@@ -116,12 +116,15 @@ describe('/api/:service/:method', () => {
       expect(res.json().error.message).toBe('service "calc" has no method "nope"');
     });
 
-    it('learns flags and schemas from system.describe once per service', async () => {
+    it('learns flags and schemas from one system.describe, shared by every service and protocol', async () => {
       const fresh = await startEmbedded({ wrap: (chain) => (req) => (seen.push(req), chain(req)) });
       try {
         await fresh.app.inject({ method: 'GET', url: '/api/calc/subtract?minuend=1&subtrahend=1' });
         await fresh.app.inject({ method: 'GET', url: '/api/calc/sum?values=1' });
-        expect(seen.filter((r) => r.service === 'system').map((r) => [r.method, r.args])).toEqual([['describe', { service: 'calc' }]]);
+        await fresh.app.inject({ method: 'GET', url: '/api/echo/typed?i=3' });
+        const listMethods = '<?xml version="1.0"?><methodCall><methodName>system.listMethods</methodName><params/></methodCall>';
+        expect((await fresh.app.inject({ method: 'POST', url: '/RPC2', headers: { 'content-type': 'text/xml' }, payload: listMethods })).statusCode).toBe(200);
+        expect(seen.filter((r) => r.service === 'system').map((r) => [r.method, r.args])).toEqual([['describe', {}]]);
       } finally {
         await fresh.close();
       }

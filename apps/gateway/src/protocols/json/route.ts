@@ -1,9 +1,8 @@
-import { type Args, type CallReply, JunctionError, typeOf } from '@junction/core';
+import { type Args, type CallReply, JunctionError, type MethodDescription, typeOf } from '@junction/core';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { refusalOf } from '../../refusals';
 import { JSON_UTF8, type ProtocolDeps } from '../protocol';
-import { MethodCatalog } from './catalog';
-import { type Query } from './coerce';
+import { type Query, queryCoercer, type QueryCoercer } from './coerce';
 import { sendJsonError } from './errors';
 
 interface Target {
@@ -15,8 +14,17 @@ interface Target {
  * marked safe (the query string is the args, coerced by the params' schemas). The reply is the
  * result as JSON; an error is `{"error": {code, message, details}}` at the status of its code.
  */
-export async function jsonRoutes(app: FastifyInstance, { edge, config }: ProtocolDeps): Promise<void> {
-  const catalog = new MethodCatalog({ invoke: edge.invoke, maxDepth: config.maxDepth });
+export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config }: ProtocolDeps): Promise<void> {
+  // Built once per method description: the catalog hands out the same object until it refreshes.
+  const coercers = new WeakMap<MethodDescription, QueryCoercer>();
+  const coercerOf = (service: string, m: MethodDescription): QueryCoercer => {
+    let c = coercers.get(m);
+    if (c === undefined) {
+      c = queryCoercer(`${service}.${m.name}`, m.params, config.maxDepth);
+      coercers.set(m, c);
+    }
+    return c;
+  };
 
   const begin = (request: FastifyRequest, reply: FastifyReply) => {
     const traceparent = edge.trace(request.headers);
@@ -54,6 +62,6 @@ export async function jsonRoutes(app: FastifyInstance, { edge, config }: Protoco
       const message = `${service}.${method} is not marked safe to call by GET (it may change state); send POST /api/${service}/${method} with the args as a JSON body`;
       return sendJsonError(reply, { code: 'INVALID_REQUEST', message, data: { method: `${service}.${method}`, use: 'POST' } }, 405);
     }
-    return answer(reply, await edge.invoke(service, method, info.coerce(request.query as Query), meta));
+    return answer(reply, await edge.invoke(service, method, coercerOf(service, info)(request.query as Query), meta));
   });
 }

@@ -1,11 +1,12 @@
 import { type CallMeta, isJunctionError, JunctionError, typeOf, type WireError } from '@junction/core';
 import { type Invoke } from '../../edge';
 import { type Fault, faultOf } from './errors';
-import { type Descriptions, INTROSPECTION, signatureOf } from './introspection';
+import { type ServiceCatalog } from '../../catalog';
+import { INTROSPECTION, signatureOf, splitName } from './introspection';
 
 export interface XmlRpcDispatchOptions {
   invoke: Invoke;
-  descriptions: Descriptions;
+  catalog: ServiceCatalog;
   /** Most calls in one `system.multicall` (gateway.maxBatch). */
   maxBatch: number;
   wire(err: unknown, where: string): WireError;
@@ -24,20 +25,20 @@ const invalidParams = (message: string) => new JunctionError('INVALID_PARAMS', m
  * guessing from the schema would make the same call mean two things.
  */
 export function createXmlRpcDispatcher(opts: XmlRpcDispatchOptions): (method: string, params: unknown[], meta: CallMeta) => Promise<Outcome> {
-  const { invoke, descriptions, maxBatch } = opts;
+  const { invoke, catalog, maxBatch } = opts;
 
   async function introspect(method: string, params: unknown[], meta: CallMeta): Promise<unknown> {
     switch (method) {
       case 'system.listMethods': {
-        const names = (await descriptions.services(meta)).flatMap((s) => s.methods.map((m) => `${s.name}.${m.name}`));
+        const names = (await catalog.services(meta)).flatMap((s) => s.methods.map((m) => `${s.name}.${m.name}`));
         return [...new Set([...names, ...INTROSPECTION])].sort();
       }
       case 'system.methodHelp':
-        return (await descriptions.method(nameParam(method, params), meta)).description;
+        return (await catalog.method(...splitName(nameParam(method, params)), meta)).description;
       case 'system.methodSignature': {
         const name = nameParam(method, params);
         if ((INTROSPECTION as readonly string[]).includes(name)) return 'undef';
-        return signatureOf(await descriptions.method(name, meta));
+        return signatureOf(await catalog.method(...splitName(name), meta));
       }
       default:
         return multicall(params, meta);

@@ -1,59 +1,13 @@
-import { type CallMeta, errors, fromWire, JunctionError, type MethodDescription, type ServiceDescription } from '@junction/core';
-import { type Invoke } from '../../edge';
+import { JunctionError, type MethodDescription } from '@junction/core';
 
 /** The methods this slice answers itself; every other `system.*` goes to the system service. */
 export const INTROSPECTION = ['system.listMethods', 'system.methodHelp', 'system.methodSignature', 'system.multicall'] as const;
 
-interface Entry {
-  readonly expires: number;
-  readonly services: Promise<readonly ServiceDescription[]>;
-}
-
-/**
- * Every service's description, learnt by calling `system.describe` through the same chain as every
- * call (as the JSON catalog does), and kept for `ttlMs` (30 s). Concurrent lookups share one
- * describe call; a failed describe is not kept.
- */
-export class Descriptions {
-  readonly #invoke: Invoke;
-  readonly #ttlMs: number;
-  #entry: Entry | undefined;
-
-  constructor(invoke: Invoke, ttlMs = 30_000) {
-    this.#invoke = invoke;
-    this.#ttlMs = ttlMs;
-  }
-
-  services(meta: CallMeta): Promise<readonly ServiceDescription[]> {
-    const now = Date.now();
-    if (this.#entry === undefined || this.#entry.expires <= now) {
-      const fresh: Entry = { expires: now + this.#ttlMs, services: this.#load(meta) };
-      fresh.services.catch(() => {
-        if (this.#entry === fresh) this.#entry = undefined;
-      });
-      this.#entry = fresh;
-    }
-    return this.#entry.services;
-  }
-
-  /** Throws METHOD_NOT_FOUND naming what is unknown. */
-  async method(full: string, meta: CallMeta): Promise<MethodDescription> {
-    const dot = full.indexOf('.');
-    const service = full.slice(0, dot);
-    const name = full.slice(dot + 1);
-    if (dot <= 0) throw new JunctionError('METHOD_NOT_FOUND', `no method "${full}": methods are named "service.method", e.g. "calc.subtract"`, { method: full });
-    const s = (await this.services(meta)).find((d) => d.name === service);
-    if (s === undefined) throw errors.methodNotFound(service);
-    const m = s.methods.find((x) => x.name === name);
-    if (m === undefined) throw errors.methodNotFound(service, name);
-    return m;
-  }
-
-  async #load(meta: CallMeta): Promise<readonly ServiceDescription[]> {
-    const reply = await this.#invoke('system', 'describe', {}, meta);
-    if (reply.error !== undefined) throw fromWire(reply.error);
-    return Array.isArray(reply.result) ? (reply.result as ServiceDescription[]) : [];
-  }
+/** `service.method` split, or METHOD_NOT_FOUND saying how methods are named. */
+export function splitName(full: string): [service: string, method: string] {
+  const dot = full.indexOf('.');
+  if (dot <= 0) throw new JunctionError('METHOD_NOT_FOUND', `no method "${full}": methods are named "service.method", e.g. "calc.subtract"`, { method: full });
+  return [full.slice(0, dot), full.slice(dot + 1)];
 }
 
 interface Schema {

@@ -5,7 +5,6 @@ import { refusalOf } from '../../refusals';
 import { faultResponse, methodResponse, readMethodCall } from './codec';
 import { createXmlRpcDispatcher } from './dispatch';
 import { faultOf } from './errors';
-import { Descriptions } from './introspection';
 
 /** The media types read as XML-RPC. */
 export const XML_TYPES = ['text/xml', 'application/xml'];
@@ -18,8 +17,8 @@ const XML_UTF8 = 'text/xml; charset=utf-8';
  *
  * The XML body parser is registered in this plugin's scope only: other routes keep refusing XML.
  */
-export async function xmlRpcRoutes(app: FastifyInstance, { edge, config }: ProtocolDeps): Promise<void> {
-  const dispatch = createXmlRpcDispatcher({ invoke: edge.invoke, descriptions: new Descriptions(edge.invoke), maxBatch: config.maxBatch, wire: edge.wire });
+export async function xmlRpcRoutes(app: FastifyInstance, { edge, catalog, config }: ProtocolDeps): Promise<void> {
+  const dispatch = createXmlRpcDispatcher({ invoke: edge.invoke, catalog, maxBatch: config.maxBatch, wire: edge.wire });
 
   // Read as one string; the XML is parsed in the handler (the Deserializer is asynchronous).
   app.addContentTypeParser(XML_TYPES, { parseAs: 'string', bodyLimit: config.bodyLimit }, (_request, body, done) => done(null, new XmlText(body as string)));

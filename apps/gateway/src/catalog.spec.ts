@@ -1,19 +1,18 @@
 import { type CallReply, describeService } from '@junction/core';
 import { service as calc } from '@junction/service-calc';
-import { MethodCatalog } from './catalog';
+import { ServiceCatalog } from './catalog';
 
-describe('MethodCatalog', () => {
+describe('ServiceCatalog', () => {
   let now = 0;
   let calls = 0;
   let answer: () => CallReply;
   const catalog = () =>
-    new MethodCatalog({
+    new ServiceCatalog({
       invoke: async (service, method, args) => {
         calls++;
-        expect([service, method, args]).toEqual(['system', 'describe', { service: 'calc' }]);
+        expect([service, method, args]).toEqual(['system', 'describe', {}]);
         return answer();
       },
-      maxDepth: 64,
       ttlMs: 30_000,
       now: () => now,
     });
@@ -25,7 +24,7 @@ describe('MethodCatalog', () => {
     answer = ok;
   });
 
-  it('asks once per service for ttlMs, sharing one call between concurrent lookups', async () => {
+  it('asks once for ttlMs, sharing one call between concurrent lookups', async () => {
     const c = catalog();
     const [a, b] = await Promise.all([c.method('calc', 'subtract', {}), c.method('calc', 'update', {})]);
     expect([a.safe, b.safe]).toEqual([true, false]);
@@ -48,5 +47,12 @@ describe('MethodCatalog', () => {
 
   it('names an unknown method of a known service', async () => {
     await expect(catalog().method('calc', 'nope', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND', message: 'service "calc" has no method "nope"' });
+  });
+});
+
+describe('ServiceCatalog, unknown service', () => {
+  it('names it', async () => {
+    const c = new ServiceCatalog({ invoke: async () => ({ id: 'x', result: [] }) });
+    await expect(c.method('nope', 'x', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND', message: 'no service named "nope"' });
   });
 });
