@@ -24,7 +24,7 @@ const os = require('node:os');
 const path = require('node:path');
 const amqp = require('amqplib');
 const children = require('./children');
-const { writeMarkedSection, markers } = require('./report-doc');
+const { writeMarkedSection, renderSection } = require('./report-doc');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CLI = path.join(ROOT, 'tools/cli/bin/junction.js');
@@ -386,22 +386,15 @@ BENCH_SECONDS. To see where the time goes, \`BENCH_CPU_PROF=/tmp/prof npm run be
 profiles every process, and \`node tools/bench/profile-top.js /tmp/prof/junction-gateway.cpuprofile\`
 lists the functions with the most self time.`;
 
-function section(output) {
-  const [start, end] = markers('cluster');
-  return [
-    start,
-    '## Cluster over RabbitMQ vs a hand-written amqplib pipeline (`npm run bench:cluster`)',
-    '',
-    'Written by `npm run bench:cluster -- --write` (tools/bench/cluster.js); do not edit between the markers.',
-    '',
-    HOW_TO_READ,
-    '',
-    '```text',
+const section = (output) =>
+  renderSection({
+    name: 'cluster',
+    title: 'Cluster over RabbitMQ vs a hand-written amqplib pipeline',
+    command: 'npm run bench:cluster',
+    script: 'tools/bench/cluster.js',
+    howToRead: HOW_TO_READ,
     output,
-    '```',
-    end,
-  ].join('\n');
-}
+  });
 
 /** "50.1% / 49.9%": how the calls of the run were shared between Junction's workers (their /metrics). */
 async function workerSplit(junction) {

@@ -7,7 +7,6 @@
 const fs = require('node:fs');
 
 const markers = (name) => [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
-const [START, END] = markers('embedded');
 
 const HOW_TO_READ = `How to read it: both servers ran on the machine named above, in the same run, with the load
 generator (autocannon) in a third process; each row is the mean of two measured runs, taken in
@@ -26,21 +25,26 @@ run, on the machine line, says whether it was). "run-to-run" is the gap between 
 a row; when it is as large as the difference you care about, run again with a longer
 BENCH_SECONDS.`;
 
-function section(output) {
+/** A benchmark's section of docs/benchmarks.md, between its markers: heading, provenance, how to read it, the output. */
+function renderSection({ name, title, command, script, howToRead, output }) {
+  const [start, end] = markers(name);
   return [
-    START,
-    '## Embedded platform vs bare Fastify (`npm run bench`)',
+    start,
+    `## ${title} (\`${command}\`)`,
     '',
-    'Written by `npm run bench -- --write` (tools/bench/embedded.js); do not edit between the markers.',
+    `Written by \`${command} -- --write\` (${script}); do not edit between the markers.`,
     '',
-    HOW_TO_READ,
+    howToRead,
     '',
     '```text',
     output,
     '```',
-    END,
+    end,
   ].join('\n');
 }
+
+const section = (output) =>
+  renderSection({ name: 'embedded', title: 'Embedded platform vs bare Fastify', command: 'npm run bench', script: 'tools/bench/embedded.js', howToRead: HOW_TO_READ, output });
 
 /** Replaces (or appends) the section in `file`; returns the file's path. */
 function writeSection(file, output) {
@@ -70,4 +74,4 @@ function writeMarkedSection(file, name, text) {
   return file;
 }
 
-module.exports = { writeSection, writeMarkedSection, markers };
+module.exports = { writeSection, writeMarkedSection, renderSection, markers };
