@@ -1,4 +1,4 @@
-import { isJunctionError } from '@junction/core';
+import { defineFake, isJunctionError, toWireValue } from '@junction/core';
 import { hostServices, type TestHost } from '@junction/core/testing';
 import { fake, service } from './index';
 
@@ -141,11 +141,35 @@ describe('validator1', () => {
         bytes.toString('base64'),
       ];
       await expect(call('manyTypesTest', params)).resolves.toEqual(params);
+      // A Date and bytes in args are sent as a client would send them: the same call.
+      await expect(call('manyTypesTest', [...params.slice(0, 4), new Date(params[4] as string), new Uint8Array(bytes)])).resolves.toEqual(params);
     });
 
-    it('takes its params by name too, and keeps the edge values', async () => {
+    it('takes its params by name too, keeps the edge values, and answers a dateTime in UTC', async () => {
       const args = { number: 0, boolean: false, string: '', double: 0.1, dateTime: '2000-04-01T00:00:00+02:00', base64: '' };
-      await expect(call('manyTypesTest', args)).resolves.toEqual([0, false, '', 0.1, '2000-04-01T00:00:00+02:00', '']);
+      await expect(call('manyTypesTest', args)).resolves.toEqual([0, false, '', 0.1, '2000-03-31T22:00:00.000Z', '']);
+    });
+
+    it('hands its handler a Date and a Uint8Array, and sends them back as ISO and base64 text', async () => {
+      const seen: Record<string, unknown>[] = [];
+      const real = service.methods.manyTypesTest.handler;
+      const spy = hostServices(defineFake(service, { manyTypesTest: (args, ctx) => (seen.push(args), real(args, ctx)) }));
+      try {
+        const answer = await spy.call('validator1.manyTypesTest', [1, true, 's', 1.5, '1998-07-17T14:08:55Z', 'AP8A/w==']);
+        expect(answer).toEqual([1, true, 's', 1.5, '1998-07-17T14:08:55.000Z', 'AP8A/w==']);
+        expect(seen[0].dateTime).toBeInstanceOf(Date);
+        expect((seen[0].dateTime as Date).getTime()).toBe(Date.UTC(1998, 6, 17, 14, 8, 55));
+        expect(seen[0].base64).toBeInstanceOf(Uint8Array);
+        expect([...(seen[0].base64 as Uint8Array)]).toEqual([0, 255, 0, 255]);
+      } finally {
+        await spy.close();
+      }
+    });
+
+    it('refuses base64 that is not base64, naming the param', async () => {
+      const err = await failure('manyTypesTest', [1, true, 's', 1.5, '2000-01-01T00:00:00Z', 'not base64!']);
+      expect(err.code).toBe('INVALID_PARAMS');
+      expect(err.message).toContain('/base64 must match format "byte"');
     });
 
     it('rejects a dateTime that is not ISO 8601, naming the param', async () => {
@@ -255,7 +279,8 @@ describe('validator1', () => {
     }
     const dt = service.methods.manyTypesTest.params.properties.dateTime;
     expect(dt).toMatchObject({ type: 'string', format: 'date-time' });
-    expect(service.methods.manyTypesTest.params.properties.base64).toMatchObject({ type: 'string', contentEncoding: 'base64' });
+    expect(service.methods.manyTypesTest.params.properties.base64).toMatchObject({ type: 'string', contentEncoding: 'base64', format: 'byte' });
+    expect(service.methods.manyTypesTest.result).toMatchObject({ items: [{}, {}, {}, {}, { format: 'date-time' }, { contentEncoding: 'base64' }] });
   });
 
   it('answers every documented example with its documented result, by name and by position', async () => {
@@ -263,8 +288,9 @@ describe('validator1', () => {
     for (const [name, m] of Object.entries(service.methods)) {
       for (const ex of m.examples) {
         expect('result' in ex).toBe(true);
-        await expect(call(name, ex.args)).resolves.toEqual(ex.result);
-        await expect(call(name, Object.values(ex.args))).resolves.toEqual(ex.result);
+        // Results come back in wire form: an example's Date and bytes as ISO and base64 text.
+        await expect(call(name, ex.args)).resolves.toEqual(toWireValue(ex.result));
+        await expect(call(name, Object.values(ex.args))).resolves.toEqual(toWireValue(ex.result));
         n++;
       }
     }

@@ -1,4 +1,4 @@
-import { defineService, method, ServiceError, Type } from '@junction/core';
+import { Binary, DateTime, defineService, method, ServiceError, Type } from '@junction/core';
 
 /** The struct the validator passes around: three ints named after the Three Stooges. */
 const Stooges = Type.Object(
@@ -14,6 +14,8 @@ const Calendar = Type.Record(Type.String(), Type.Record(Type.String(), Type.Reco
 });
 
 const exampleStrings = Array.from({ length: 100 }, (_, i) => `item${i}`);
+const exampleDate = new Date('1998-07-17T14:08:55Z');
+const exampleBytes = new TextEncoder().encode("you can't read this!");
 
 function own<T>(obj: Record<string, T>, key: string): T | undefined {
   return Object.prototype.hasOwnProperty.call(obj, key) ? obj[key] : undefined;
@@ -101,7 +103,7 @@ export const service = defineService({
     }),
     manyTypesTest: method({
       description:
-        'Takes six params (an int, a boolean, a string, a double, a dateTime and a base64) and returns them, in order, as an array. The dateTime travels as ISO 8601 text and the base64 as base64 text; both come back as given.',
+        'Takes six params (an int, a boolean, a string, a double, a dateTime and a base64) and returns them, in order, as an array. The handler gets the dateTime as a Date and the base64 as bytes, and returns them so: XML-RPC carries them as <dateTime.iso8601> and <base64>, JSON as ISO 8601 text (in UTC) and base64 text.',
       idempotent: true,
       safe: true,
       params: {
@@ -109,18 +111,17 @@ export const service = defineService({
         boolean: Type.Boolean(),
         string: Type.String(),
         double: Type.Number({ description: 'A double.' }),
-        dateTime: Type.String({ format: 'date-time', description: 'A dateTime, as ISO 8601 text.' }),
-        base64: Type.String({ contentEncoding: 'base64', description: 'Binary data, as base64 text.' }),
+        dateTime: DateTime({ description: 'A dateTime.' }),
+        base64: Binary({ description: 'Binary data.' }),
       },
-      result: Type.Tuple([Type.Integer(), Type.Boolean(), Type.String(), Type.Number(), Type.String(), Type.String()]),
+      result: Type.Tuple([Type.Integer(), Type.Boolean(), Type.String(), Type.Number(), DateTime(), Binary()]),
       examples: [
         {
-          args: { number: 17, boolean: true, string: 'Hello, <world> & "friends"', double: -12.214, dateTime: '1998-07-17T14:08:55Z', base64: 'eW91IGNhbid0IHJlYWQgdGhpcyE=' },
-          result: [17, true, 'Hello, <world> & "friends"', -12.214, '1998-07-17T14:08:55Z', 'eW91IGNhbid0IHJlYWQgdGhpcyE='],
+          args: { number: 17, boolean: true, string: 'Hello, <world> & "friends"', double: -12.214, dateTime: exampleDate, base64: exampleBytes },
+          result: [17, true, 'Hello, <world> & "friends"', -12.214, exampleDate, exampleBytes],
         },
       ],
-      handler: ({ number, boolean, string, double, dateTime, base64 }) =>
-        [number, boolean, string, double, dateTime, base64] as [number, boolean, string, number, string, string],
+      handler: ({ number, boolean, string, double, dateTime, base64 }) => [number, boolean, string, double, dateTime, base64] as [number, boolean, string, number, Date, Uint8Array],
     }),
     moderateSizeArrayCheck: method({
       description: 'Takes an array of 100 to 200 strings and returns the first and the last concatenated.',

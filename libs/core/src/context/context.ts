@@ -14,7 +14,11 @@ export type CallFn = <T = unknown>(target: string, args?: Args) => Promise<T>;
 
 /** Everything a handler may touch. */
 export interface Context {
-  /** Calls another service's method, e.g. `ctx.call('calc.sum', { values: [1, 2] })`. */
+  /**
+   * Calls another service's method, e.g. `ctx.call('calc.sum', { values: [1, 2] })`. `Date`s and
+   * `Uint8Array`s in args are sent as ISO strings and base64; the result comes back in that wire
+   * form too (an ISO string, not a `Date`), as this side does not know the callee's result schema.
+   */
   readonly call: CallFn;
   readonly infra: Infrastructure;
   /** Bound to this service, method and request id. */

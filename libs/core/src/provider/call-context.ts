@@ -2,6 +2,7 @@ import { type CallFn, type Context, type Infrastructure, ANONYMOUS } from '../co
 import { type Args, type CallRequest, type Caller, childTrace, formatTraceparent, newRequestId, type TraceContext } from '../envelope';
 import { fromWire, JunctionError } from '../errors';
 import { type Logger } from '../logging';
+import { toWireValue } from '../service/wire-types';
 import { type Handler } from '../proxies/proxy';
 import { type CallDeadline } from './call-deadline';
 
@@ -79,7 +80,8 @@ export class CallContext implements Context {
       id: newRequestId(),
       service: target.slice(0, dot),
       method: target.slice(dot + 1),
-      args,
+      // As a remote transport would carry them: a Date or bytes in args reach the callee as it expects.
+      args: toWireValue(args) as Args,
       meta: { traceparent: formatTraceparent(this.trace), deadline: this.#deadline.at, caller: this.#req.meta.caller, attempt: 1 },
     });
     if (reply.error !== undefined) throw fromWire(reply.error);

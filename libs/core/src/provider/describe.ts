@@ -1,5 +1,5 @@
 import { type TSchema } from '@sinclair/typebox';
-import { type MethodDefinition, type MethodExample, type ServiceDefinition } from '../service';
+import { type MethodDefinition, type MethodExample, type ServiceDefinition, toWireValue } from '../service';
 
 export interface ParamDescription {
   name: string;
@@ -47,7 +47,8 @@ export function describeMethod(name: string, m: MethodDefinition): MethodDescrip
       description: (schema as { description?: string }).description,
     })),
     result: m.result,
-    examples: m.examples,
+    // In wire form, as a client sends and receives them: a Uint8Array would otherwise become {"0": ...}.
+    examples: toWireValue(m.examples) as MethodDescription['examples'],
     idempotent: m.idempotent === true || m.safe === true,
     safe: m.safe === true,
     sensitive: m.sensitive === true,

@@ -15,7 +15,7 @@ describe('checkService', () => {
       version: 'v1',
       description: 'x',
       requires: ['queue'],
-      methods: { 'Bad-Name': ok, slow: { ...ok, timeoutMs: -5 }, many: { ...ok, variadic: true } },
+      methods: { 'Bad-Name': ok, slow: { ...ok, timeoutMs: -5 }, many: { ...ok, variadic: true }, kept: { ...ok, cache: { ttlMs: 1000 } } },
     });
     expect(problems).toEqual([
       'service "render.farm": name must be lower camel case letters and digits (like "shots" or "renderFarm"), got "render.farm"',
@@ -24,6 +24,7 @@ describe('checkService', () => {
       'service "render.farm", method "Bad-Name": method names must start with a lower-case letter and hold only letters, digits and _',
       'service "render.farm", method "slow": timeoutMs must be a positive integer, got -5',
       'service "render.farm", method "many": variadic needs the last param to be an array schema',
+      'service "render.farm", method "kept": cache needs idempotent: true (or safe: true); a cache hit skips the call, and its effect',
     ]);
   });
 

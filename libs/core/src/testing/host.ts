@@ -1,4 +1,5 @@
 import { type Args, type Caller, newRequestId } from '../envelope';
+import { toWireValue } from '../service/wire-types';
 import { fromWire } from '../errors';
 import { createSqliteDb, type Db } from '../infrastructure';
 import { type Logger, silentLogger } from '../logging';
@@ -17,7 +18,10 @@ export interface TestHostOptions {
 }
 
 export interface TestHost {
-  /** Calls `service.method`; resolves with the result or rejects with the typed JunctionError. */
+  /**
+   * Calls `service.method`; resolves with the result or rejects with the typed JunctionError.
+   * Args may hold `Date`s and `Uint8Array`s; the result is in wire form (ISO strings, base64), as a client gets it.
+   */
   call<T = unknown>(target: string, args?: Args, opts?: { caller?: Caller; timeoutMs?: number }): Promise<T>;
   provider: Provider;
   db: Db;
@@ -45,7 +49,8 @@ export function hostServices(services: ServiceDefinition | readonly ServiceDefin
         id: newRequestId(),
         service: target.slice(0, dot),
         method: target.slice(dot + 1),
-        args,
+        // As a client would send them: Dates and bytes as ISO strings and base64.
+        args: toWireValue(args) as Args,
         meta: { caller: callOpts.caller ?? opts.caller, deadline: Date.now() + (callOpts.timeoutMs ?? 10_000), attempt: 1 },
       });
       if (reply.error !== undefined) throw fromWire(reply.error);

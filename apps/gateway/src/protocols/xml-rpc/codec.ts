@@ -1,11 +1,12 @@
 /// <reference path="./xmlrpc-lib.d.ts" />
 // The reference carries these typings into every program that compiles this file from source
 // (other packages typecheck the gateway through its `@junction/source` export condition).
-import { PassThrough } from 'node:stream';
+import { Readable } from 'node:stream';
 import { JunctionError } from '@junction/core';
 import CustomType from 'xmlrpc/lib/customtype';
 import Deserializer from 'xmlrpc/lib/deserializer';
 import * as serializer from 'xmlrpc/lib/serializer';
+import { formatDateTime, parseDateTime } from './datetime';
 import { type Fault } from './errors';
 
 export interface MethodCall {
@@ -27,7 +28,8 @@ const unreadable = (message: string, data?: unknown) => new JunctionError('PARSE
  * same sax stream for what it lets through: a DOCTYPE (sax neither expands entities nor fetches
  * external ones, but a DTD has no business in XML-RPC, so it is refused outright), arrays and
  * structs nested deeper than `maxDepth`, a `__proto__` member name, and a body that ends inside an
- * element. Values come out as JSON: dateTime.iso8601 as an ISO string, base64 as a base64 string.
+ * element. Values come out as JSON: dateTime.iso8601 as an ISO string (read as UTC when it has no
+ * zone, see parseDateTime), base64 as a base64 string.
  *
  * PARSE_ERROR: not XML, truncated, or a value that cannot be read (`<int>x</int>`).
  * INVALID_REQUEST: XML but not an XML-RPC method call, or refused (DOCTYPE, depth, `__proto__`).
@@ -36,6 +38,7 @@ export function readMethodCall(text: string, maxDepth: number): Promise<MethodCa
   return new Promise((resolve, reject) => {
     const d = new Deserializer('utf8');
     const sax = (d as unknown as { parser: SaxStream }).parser;
+    readDatesAsUtc(d);
     let settled = false;
     let problem: JunctionError | undefined;
     let open = 0;
@@ -76,8 +79,7 @@ export function readMethodCall(text: string, maxDepth: number): Promise<MethodCa
       }
     });
 
-    const stream = new PassThrough();
-    stream.end(text);
+    const stream = chunked(text, () => problem !== undefined);
     d.deserializeMethodCall(stream, (err, method, params) => {
       if (settled) return;
       settled = true;
@@ -89,6 +91,52 @@ export function readMethodCall(text: string, maxDepth: number): Promise<MethodCa
         reject(e);
       }
     });
+  });
+}
+
+/** The Deserializer's own hooks that this slice replaces on one instance (not in the typings). */
+interface DeserializerState {
+  endDateTime(data: string): void;
+  push(value: unknown): void;
+  value: boolean;
+}
+
+/**
+ * The package's endDateTime reads a dateTime without a zone in the process's local zone, through
+ * a date formatter shared by the whole process; this instance reads it as UTC instead. A throw
+ * here reaches the Deserializer's onError, like its own "Expected an integer" does.
+ */
+function readDatesAsUtc(d: Deserializer): void {
+  const state = d as unknown as DeserializerState;
+  state.endDateTime = (data: string) => {
+    state.push(parseDateTime(data));
+    state.value = false;
+  };
+}
+
+// Small: deeply nested tags cost sax more the deeper they go, and a refused body is parsed to the end of its chunk.
+const CHUNK = 8 * 1024;
+
+/**
+ * The body fed to the parser in chunks, so a refused body (too deep, a DOCTYPE) stops being parsed
+ * at the next chunk instead of costing a parse of all of it.
+ */
+function chunked(text: string, stopped: () => boolean): Readable {
+  let at = 0;
+  return new Readable({
+    read() {
+      if (stopped() || at >= text.length) {
+        this.push(null);
+        return;
+      }
+      let end = Math.min(at + CHUNK, text.length);
+      // Never between the halves of a surrogate pair: the Deserializer's setEncoding keeps chunks as
+      // strings today, but a chunk encoded to bytes would turn each lone half into U+FFFD.
+      const last = text.charCodeAt(end - 1);
+      if (last >= 0xd800 && last <= 0xdbff && end < text.length) end++;
+      this.push(text.slice(at, end));
+      at = end;
+    },
   });
 }
 
@@ -127,8 +175,9 @@ const INT32_MAX = 2 ** 31 - 1;
 /**
  * A `<methodResponse>` with one value. null is `<nil/>` (the serializer writes the nil extension,
  * which Python's, Java's and the xmlrpc package's clients read). Integers outside `<int>`'s 32 bits
- * go out as `<double>`, exact up to 2^53, rather than as an `<int>` strict clients refuse.
- * Throws (xmlbuilder) on a string with characters XML cannot carry.
+ * go out as `<double>`, exact up to 2^53, rather than as an `<int>` strict clients refuse. A Date is
+ * `<dateTime.iso8601>` in UTC without a zone (formatDateTime), a Uint8Array or Buffer `<base64>`.
+ * Throws (xmlbuilder) on a string with characters XML cannot carry, and on a Date out of range.
  */
 export function methodResponse(value: unknown): string {
   return serializer.serializeMethodResponse(forXml(value));
@@ -143,7 +192,9 @@ function forXml(value: unknown): unknown {
     if (Number.isInteger(value) && (value < INT32_MIN || value > INT32_MAX)) return new DoubleValue(value);
     return value;
   }
-  if (value === null || typeof value !== 'object' || value instanceof Date || Buffer.isBuffer(value)) return value;
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return value;
+  if (value instanceof Date) return new DateTimeValue(value);
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (Array.isArray(value)) return value.map(forXml);
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = forXml(v);
@@ -155,5 +206,13 @@ class DoubleValue extends CustomType {
   override tagName = 'double';
   constructor(n: number) {
     super(String(n));
+  }
+}
+
+/** Its serializer would write a Date in the process's local zone (its shared formatter's default). */
+class DateTimeValue extends CustomType {
+  override tagName = 'dateTime.iso8601';
+  constructor(date: Date) {
+    super(formatDateTime(date));
   }
 }

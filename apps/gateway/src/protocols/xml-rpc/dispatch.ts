@@ -3,6 +3,7 @@ import { type Invoke } from '../../edge';
 import { type Fault, faultOf } from './errors';
 import { type ServiceCatalog } from '../../catalog';
 import { INTROSPECTION, signatureOf, splitName } from './introspection';
+import { createResultTyper } from './result-types';
 
 export interface XmlRpcDispatchOptions {
   invoke: Invoke;
@@ -26,6 +27,7 @@ const invalidParams = (message: string) => new JunctionError('INVALID_PARAMS', m
  */
 export function createXmlRpcDispatcher(opts: XmlRpcDispatchOptions): (method: string, params: unknown[], meta: CallMeta) => Promise<Outcome> {
   const { invoke, catalog, maxBatch } = opts;
+  const typed = createResultTyper(catalog);
 
   async function introspect(method: string, params: unknown[], meta: CallMeta): Promise<unknown> {
     switch (method) {
@@ -80,8 +82,10 @@ export function createXmlRpcDispatcher(opts: XmlRpcDispatchOptions): (method: st
     if (dot <= 0 || dot === method.length - 1) {
       return { error: new JunctionError('METHOD_NOT_FOUND', `no method "${method}": methods are named "service.method", e.g. "calc.subtract"`, { method }).toWire() };
     }
-    const reply = await invoke(method.slice(0, dot), method.slice(dot + 1), params, meta);
-    return reply.error === undefined ? { result: reply.result ?? null } : { error: reply.error };
+    const [service, name] = [method.slice(0, dot), method.slice(dot + 1)];
+    const reply = await invoke(service, name, params, meta);
+    // Typed here, not in the route, so each slot of a system.multicall is typed too.
+    return reply.error === undefined ? { result: await typed(service, name, reply.result ?? null, meta) } : { error: reply.error };
   }
 
   return call;

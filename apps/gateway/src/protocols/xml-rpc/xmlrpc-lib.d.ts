@@ -24,3 +24,9 @@ declare module 'xmlrpc/lib/deserializer' {
   }
   export = Deserializer;
 }
+
+declare module 'xmlrpc/lib/date_formatter' {
+  /** One formatter shared by the whole process; its default reads and writes local time. */
+  const formatter: { decodeIso8601(time: string): Date; encodeIso8601(date: Date): string; setOpts(opts?: { local?: boolean; offset?: boolean; ms?: boolean; colons?: boolean; hyphens?: boolean }): void };
+  export = formatter;
+}
