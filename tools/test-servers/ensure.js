@@ -3,10 +3,11 @@
 // Run by `npm test` before any test (see DESIGN.md "Real components, and how they start").
 // Makes sure RabbitMQ, Redis and PostgreSQL answer: one that answers is used, one installed but
 // stopped is started, one missing is installed from Debian's packages when we are root; otherwise
-// we exit 1 with the exact command to run. Plain CommonJS on Node built-ins, so it works right
+// we exit 1 with the exact command to run. Programs the tests drive (Chromium) are checked by
+// running them, and installed the same way. Plain CommonJS on Node built-ins, so it works right
 // after `npm ci`.
 //   --dry-run                          print what would be done instead of doing it
-//   JUNCTION_SKIP_SERVERS=redis,...    leave these servers out
+//   JUNCTION_SKIP_SERVERS=redis,...    leave these servers (or chromium) out
 //   JUNCTION_PRETEND_MISSING=redis,... treat these as not installed (to exercise the install path)
 const net = require('node:net');
 const fs = require('node:fs');
@@ -159,6 +160,18 @@ const SERVERS = [
 });
 const named = (s, names) => names.includes(s.name) || (s.aliases || []).some((a) => names.includes(a));
 
+// ---------- programs the tests run (no port to probe): present and runnable, or installed ----------
+const CHROMIUM = '/usr/bin/chromium';
+async function checkProgram(p) {
+  if (!fs.existsSync(p.bin)) return { down: true, why: `${p.bin} not found` };
+  const r = await run(cmd(p.bin, ...p.versionArgs));
+  return r.code === 0 ? { up: true, version: r.out.trim().split('\n').pop() } : { wrong: true, why: `\`${p.bin} ${p.versionArgs.join(' ')}\` exited ${r.code}: ${r.out.trim().slice(-200)}` };
+}
+const PROGRAMS = [
+  // The browser tests drive it with playwright-core (apps/gateway, *.int.spec.ts).
+  { name: 'chromium', pkg: 'chromium', bin: CHROMIUM, versionArgs: ['--headless', '--no-sandbox', '--version'] },
+];
+
 // apt-get holds the dpkg lock, so apt work is queued: one `apt-get update`, then installs one by one.
 let aptQueue = Promise.resolve(), aptUpdated = false;
 const installSteps = (s) => [cmd('apt-get', 'update'),
@@ -224,9 +237,24 @@ async function ensure(s) {
   return `${missing ? 'installed and started' : 'started'} at ${where(s)}${extra} (${secs(t0)})`;
 }
 
+async function ensureProgram(p) {
+  const t0 = Date.now();
+  const pretend = named(p, PRETEND_MISSING);
+  const state = pretend ? { down: true, why: 'pretending it is missing' } : await checkProgram(p);
+  if (state.up) return `${p.bin} runs (${state.version}) (${secs(t0)})`;
+  if (state.wrong) throw new Error(`${p.bin} is installed but does not run (${state.why}); reinstall with: ${installSteps(p).map(show).join(' && ')}`);
+  const plan = installSteps(p);
+  if (DRY) return `missing (${state.why}); would run: ${plan.map(show).join(' && ')}`;
+  if (!IS_ROOT) throw new Error(`not installed, and installing needs root. As root, run:\n  ${plan.map(show).join(' && ')}`);
+  await install(p);
+  const after = await checkProgram(p);
+  if (!after.up) throw new Error(`installed package ${p.pkg}, but ${p.bin} still does not run (${after.why})`);
+  return `installed: ${p.bin} (${after.version}) (${secs(t0)})`;
+}
+
 async function main() {
-  const chosen = SERVERS.filter((s) => !named(s, SKIP));
-  const results = await Promise.all(chosen.map((s) => ensure(s).then(
+  const chosen = [...SERVERS.filter((s) => !named(s, SKIP)).map((s) => [s, ensure]), ...PROGRAMS.filter((p) => !named(p, SKIP)).map((p) => [p, ensureProgram])];
+  const results = await Promise.all(chosen.map(([s, ensureOne]) => ensureOne(s).then(
     (msg) => { console.log(`${s.name}: ${msg}`); return true; },
     (err) => { console.error(`${s.name}: FAILED: ${err.message}`); return false; })));
   clearInterval(ticker);

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { type Context, type Db, defineService, method, Type } from '@junction/core';
 import {
   Frame,
@@ -35,6 +36,8 @@ export const service = defineService({
   version: '1.0.0',
   description: 'Projects, sequences and shots of the pipeline, with each shot\'s status and its history.',
   requires: ['db'],
+  // Beside src/ and dist/ alike: the pages of list and get, rendered by the gateway.
+  views: join(__dirname, '..', 'views'),
   methods: {
     createProject: method({
       description: 'Creates a project. Refuses a code already in use (ALREADY_EXISTS).',
@@ -78,6 +81,7 @@ export const service = defineService({
       description: 'The shots of a project, by sequence then code; optionally only one sequence, or only one status.',
       safe: true,
       idempotent: true,
+      template: 'shot-list.njk',
       params: { project: ProjectCode, sequence: Type.Optional(SequenceCode), status: Type.Optional(StatusSchema) },
       result: Type.Array(ShotSchema),
       examples: [
@@ -90,6 +94,7 @@ export const service = defineService({
       description: 'One shot; an unknown one is NOT_FOUND.',
       safe: true,
       idempotent: true,
+      template: 'shot.njk',
       params: { project: ProjectCode, code: ShotCode },
       result: ShotSchema,
       examples: [{ args: { project: 'dune', code: 'sh0010' } }],

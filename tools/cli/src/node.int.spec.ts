@@ -40,6 +40,16 @@ describe('the embedded node (gateway -> chain -> memory transport -> provider)',
     expect(body.result).toBe(6);
   });
 
+  it("renders a shots page through the service's own template, fetched with system.views", async () => {
+    await rpc(node.url!, { jsonrpc: '2.0', method: 'shots.createProject', params: { code: 'pages', name: 'Pages' }, id: 8 });
+    const res = await fetch(`${node.url}/view/shots/list?project=pages`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await res.text();
+    expect(html).toContain('<h1>Shots of pages</h1>');
+    expect(html).toContain('No shots.');
+  });
+
   it('serves shots on SQLite, creating its schema on first use', async () => {
     const create = await rpc(node.url!, { jsonrpc: '2.0', method: 'shots.createProject', params: { code: 'wwz', name: 'World War Z' }, id: 6 });
     expect(create.body.error).toBeUndefined();

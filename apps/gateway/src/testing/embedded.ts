@@ -2,6 +2,7 @@ import { type AddressInfo } from 'node:net';
 import {
   compileChain,
   createSystemService,
+  type Db,
   type GatewayConfig,
   type Handler,
   type Logger,
@@ -23,6 +24,8 @@ export interface EmbeddedOptions {
   services?: readonly ServiceDefinition[];
   /** How `services` are registered (e.g. a tiny concurrency queue). */
   register?: RegisterOptions;
+  /** The `db` infrastructure, for services that require it (e.g. shots on an in-memory SQLite). */
+  db?: Db;
   /** Wraps the compiled chain, to watch or replace what the gateway hands on. */
   wrap?: (chain: Handler) => Handler;
   ready?: () => boolean;
@@ -54,7 +57,7 @@ export function gatewayConfig(overrides: Partial<GatewayConfig> = {}): GatewayCo
  */
 export async function startEmbedded(opts: EmbeddedOptions = {}): Promise<Embedded> {
   const log = opts.log ?? silentLogger();
-  const provider = new Provider({ log, debug: opts.debug });
+  const provider = new Provider({ log, debug: opts.debug, infrastructure: opts.db === undefined ? undefined : { db: opts.db } });
   provider.register(calc);
   for (const s of opts.services ?? []) provider.register(s, opts.register);
   provider.register(createSystemService({ node: 'test', provider }));

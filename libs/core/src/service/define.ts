@@ -11,7 +11,11 @@ export interface MethodFlags {
   cache?: { ttlMs: number };
   /** Roles of which the caller needs one; `'*'` admits any authenticated caller. Empty or absent: everyone. */
   access?: readonly string[];
-  /** The nunjucks view its result renders through for browsers. */
+  /**
+   * The nunjucks template its result renders through for browsers (`GET /view/...`): a `.njk` file
+   * in the service's `views` folder, e.g. `'shot-list.njk'`. Needs `safe`. Without one, the
+   * gateway renders a generic view (a table, a definition list or JSON).
+   */
   template?: string;
   /** The most this method may take, whatever deadline the caller sent. */
   timeoutMs?: number;
@@ -81,6 +85,12 @@ export interface ServiceSpec<M extends Record<string, MethodDefinition>> {
   version: string;
   description: string;
   requires?: readonly InfrastructureName[];
+  /**
+   * The folder of the service's nunjucks templates, absolute: `path.join(__dirname, '..', 'views')`
+   * finds `<package>/views` from both `src/` and `dist/`. Its `.njk` files are read once, when a
+   * provider registers the service, and served to gateways by `system.views`.
+   */
+  views?: string;
   methods: M;
 }
 
@@ -89,6 +99,7 @@ export interface ServiceDefinition<M extends Record<string, MethodDefinition> = 
   readonly version: string;
   readonly description: string;
   readonly requires: readonly InfrastructureName[];
+  readonly views?: string;
   readonly methods: Readonly<M>;
 }
 
@@ -115,6 +126,7 @@ export function defineService<M extends Record<string, MethodDefinition>>(spec: 
     version: spec.version,
     description: spec.description,
     requires: Object.freeze([...(spec.requires ?? [])]),
+    ...(spec.views === undefined ? {} : { views: spec.views }),
     methods: Object.freeze({ ...spec.methods }),
   });
 }

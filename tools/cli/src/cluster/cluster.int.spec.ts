@@ -81,3 +81,16 @@ describe('a poison message on a service queue', () => {
     for (const w of cluster.workers) expect(w.exited()).toBeUndefined();
   });
 });
+
+describe('a page of a service the gateway does not host', () => {
+  it("renders with the service's template, fetched from a worker with system.views", async () => {
+    const created = await cluster.rpc('shots.createProject', { code: 'pages', name: 'Pages' });
+    expect(created.error).toBeUndefined();
+    const res = await fetch(`${cluster.gateway.url}/view/shots/list?project=pages`, { signal: AbortSignal.timeout(20_000) });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const html = await res.text();
+    expect(html).toContain('<h1>Shots of pages</h1>');
+    expect(html).toContain('<option value="omitted">omitted</option>');
+  });
+});

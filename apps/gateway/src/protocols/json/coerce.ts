@@ -1,4 +1,4 @@
-import { isJunctionError, JunctionError, type ParamDescription, type ParamProblem } from '@junction/core';
+import { isJunctionError, JunctionError, type MethodDescription, type ParamDescription, type ParamProblem } from '@junction/core';
 import { parseJson } from '../../limits';
 
 /** The parts of a JSON Schema that say how a query string value becomes a typed value. */
@@ -59,6 +59,22 @@ export function queryCoercer(full: string, params: readonly ParamDescription[], 
       throw new JunctionError('INVALID_PARAMS', `${full}: ${list}`, { problems });
     }
     return args;
+  };
+}
+
+/**
+ * The coercer of each method, built on first use and kept while its description lives: the
+ * catalog hands out the same description object until it refreshes.
+ */
+export function coercerCache(maxDepth: number): (service: string, m: MethodDescription) => QueryCoercer {
+  const coercers = new WeakMap<MethodDescription, QueryCoercer>();
+  return (service, m) => {
+    let c = coercers.get(m);
+    if (c === undefined) {
+      c = queryCoercer(`${service}.${m.name}`, m.params, maxDepth);
+      coercers.set(m, c);
+    }
+    return c;
   };
 }
 

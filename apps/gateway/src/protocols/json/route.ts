@@ -1,8 +1,10 @@
-import { type Args, type CallReply, JunctionError, type MethodDescription, typeOf } from '@junction/core';
+import { type Args, type CallReply, JunctionError, typeOf } from '@junction/core';
 import { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { refusalOf } from '../../refusals';
+import { prefersHtml } from '../html/accept';
+import { type HtmlPages } from '../html/pages';
 import { JSON_UTF8, type ProtocolDeps } from '../protocol';
-import { type Query, queryCoercer, type QueryCoercer } from './coerce';
+import { coercerCache, type Query } from './coerce';
 import { sendJsonError } from './errors';
 
 interface Target {
@@ -13,18 +15,10 @@ interface Target {
  * `POST /api/:service/:method` (the body is the args object) and `GET` of the same for methods
  * marked safe (the query string is the args, coerced by the params' schemas). The reply is the
  * result as JSON; an error is `{"error": {code, message, details}}` at the status of its code.
+ * A `GET` whose Accept prefers HTML (a browser's) gets the method's page from `pages` instead.
  */
-export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config }: ProtocolDeps): Promise<void> {
-  // Built once per method description: the catalog hands out the same object until it refreshes.
-  const coercers = new WeakMap<MethodDescription, QueryCoercer>();
-  const coercerOf = (service: string, m: MethodDescription): QueryCoercer => {
-    let c = coercers.get(m);
-    if (c === undefined) {
-      c = queryCoercer(`${service}.${m.name}`, m.params, config.maxDepth);
-      coercers.set(m, c);
-    }
-    return c;
-  };
+export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config, pages }: ProtocolDeps & { pages?: HtmlPages }): Promise<void> {
+  const coercerOf = coercerCache(config.maxDepth);
 
   const begin = (request: FastifyRequest, reply: FastifyReply) => {
     const traceparent = edge.trace(request.headers);
@@ -55,6 +49,9 @@ export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config }
 
   app.get<Target>('/api/:service/:method', async (request, reply) => {
     const { service, method } = request.params;
+    // One URL, two representations: caches must key on Accept.
+    reply.header('vary', 'Accept');
+    if (pages !== undefined && prefersHtml(request.headers.accept)) return pages.view(request, reply, service, method);
     const meta = begin(request, reply);
     const info = await catalog.method(service, method, meta);
     if (!info.safe) {
