@@ -1,3 +1,3 @@
 export { createWorker, type Worker, type WorkerOptions } from './worker';
-export { createHealthServer, queueMetrics } from './health';
-export { loadServices } from './load-services';
+export { createHealthServer } from './health';
+export { loadServices, type LoadedService } from './load-services';

@@ -2,13 +2,19 @@ import { createRequire } from 'node:module';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { checkService, type JunctionConfig, type ServiceDefinition } from '@junction/core';
 
+export interface LoadedService {
+  readonly def: ServiceDefinition;
+  /** The file it was loaded from: threads and child processes load it again. */
+  readonly module: string;
+}
+
 /**
  * Loads the service named by each `services.<name>.package`: an npm package, or a path relative
  * to the config file. Every problem is reported at once.
  */
-export function loadServices(config: JunctionConfig, configFile: string, names: readonly string[]): ServiceDefinition[] {
+export function loadServices(config: JunctionConfig, configFile: string, names: readonly string[]): LoadedService[] {
   const problems: string[] = [];
-  const loaded: ServiceDefinition[] = [];
+  const loaded: LoadedService[] = [];
   const fromConfig = createRequire(resolve(configFile));
   const fromCwd = createRequire(resolve('package.json'));
   for (const name of names) {
@@ -19,8 +25,9 @@ export function loadServices(config: JunctionConfig, configFile: string, names: 
     }
     const spec = entry.package.startsWith('.') || isAbsolute(entry.package) ? resolve(dirname(configFile), entry.package) : entry.package;
     let mod: { service?: unknown };
+    let module: string;
     try {
-      mod = requireFrom(spec, [fromConfig, fromCwd]) as { service?: unknown };
+      ({ mod, module } = requireFrom(spec, [fromConfig, fromCwd]));
     } catch (err) {
       problems.push(`services.${name}.package: cannot load "${entry.package}": ${(err as Error).message.split('\n')[0]}`);
       continue;
@@ -32,7 +39,7 @@ export function loadServices(config: JunctionConfig, configFile: string, names: 
     } else if ((def as ServiceDefinition).name !== name) {
       problems.push(`services.${name}: package "${entry.package}" exports service "${(def as ServiceDefinition).name}"; name the config key after it`);
     } else {
-      loaded.push(def as ServiceDefinition);
+      loaded.push({ def: def as ServiceDefinition, module });
     }
   }
   if (problems.length > 0) throw new Error(`${configFile}: cannot load services:\n  - ${problems.join('\n  - ')}`);
@@ -47,12 +54,12 @@ function enableTypeScript(): void {
   tsHook = (require('tsx/cjs/api') as { register: () => () => void }).register();
 }
 
-function requireFrom(spec: string, requirers: NodeJS.Require[]): unknown {
+function requireFrom(spec: string, requirers: NodeJS.Require[]): { mod: { service?: unknown }; module: string } {
   if (/\.[cm]?ts$/.test(spec)) enableTypeScript();
   let first: unknown;
   for (const r of requirers) {
     try {
-      return r(spec);
+      return { mod: r(spec) as { service?: unknown }, module: r.resolve(spec) };
     } catch (err) {
       // Only "not found from here" moves on; a module that throws while loading is its own error.
       if ((err as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND' || !String((err as Error).message).includes(spec)) throw err;

@@ -1,4 +1,4 @@
-import { createDb, createSystemService, type Db, type Handler, type JunctionConfig, type Logger, Provider } from '@junction/core';
+import { createDb, createSystemService, type Db, type Handler, type JunctionConfig, type Logger, Provider, type ProxyStatus, type QueueStats } from '@junction/core';
 import { type Transport } from '@junction/transports';
 import { loadServices } from './load-services';
 
@@ -8,6 +8,8 @@ export interface WorkerOptions {
   log: Logger;
   /** The node's transports by name (shared with a gateway in the same process). */
   transports: ReadonlyMap<string, Transport>;
+  /** The state of the node's proxy chain, for `system.health` (read when asked: the chain is compiled after the worker). */
+  proxies?: () => ProxyStatus[];
 }
 
 export interface Worker {
@@ -16,6 +18,8 @@ export interface Worker {
   start(outbound: Handler): Promise<void>;
   /** True while serving and not draining. */
   ready(): boolean;
+  /** Every hand-off of this worker as a bounded queue: requests in on each transport it serves, then each service's concurrency module. */
+  queues(): QueueStats[];
   /**
    * Stops taking calls, finishes those in flight (acknowledging them), then releases the db.
    * Resolves `false` if calls were still running when the grace period ran out.
@@ -34,26 +38,30 @@ export function createWorker(opts: WorkerOptions): Worker {
   }
   const services = loadServices(config, opts.configFile, spec.services ?? Object.keys(config.services));
   const db: Db | undefined = config.infrastructure.db === undefined ? undefined : createDb(config.infrastructure.db);
-  const provider = new Provider({ log, infrastructure: { db }, debug: config.node.debug });
+  const provider = new Provider({ log, infrastructure: { db }, debug: config.node.debug, node: config.node.name });
   try {
-    for (const def of services) {
+    for (const { def, module } of services) {
       const sc = config.services[def.name];
-      provider.register(def, { concurrency: sc.concurrency, settings: sc.settings, timeoutMs: sc.timeoutMs });
+      provider.register(def, { concurrency: sc.concurrency, settings: sc.settings, timeoutMs: sc.timeoutMs, module });
     }
-    provider.register(createSystemService({ node: config.node.name, provider }));
+    provider.register(createSystemService({ node: config.node.name, provider, queues: () => queues(), proxies: () => opts.proxies?.() ?? [] }));
   } catch (err) {
     void db?.close();
     throw err;
   }
   let state: 'new' | 'serving' | 'draining' | 'stopped' = 'new';
   const served = spec.serve.map((name) => transports.get(name)!);
+  function queues(): QueueStats[] {
+    return [...served.flatMap((t) => t.queues()), ...provider.queues()];
+  }
 
   return {
     provider,
+    queues,
     async start(outbound) {
       provider.connect(outbound);
       const handler: Handler = (req) => provider.handle(req);
-      for (const t of served) await t.serve(provider.services(), handler);
+      for (const t of served) await t.serve(provider.services(), handler, { capacity: (s) => provider.capacity(s) });
       state = 'serving';
       log.info({ services: provider.services(), transports: spec.serve }, 'worker serving');
     },

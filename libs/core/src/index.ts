@@ -3,6 +3,7 @@ export * from './errors';
 export * from './envelope';
 export * from './registry/registry';
 export * from './queue/work-queue';
+export * from './queue/metrics';
 export * from './service';
 export * from './context';
 export * from './logging';

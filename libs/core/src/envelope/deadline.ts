@@ -22,3 +22,4 @@ export function replyByDeadline(req: CallRequest, pending: Promise<CallReply>, w
     );
   });
 }
+

@@ -30,6 +30,21 @@ function toSqliteValue(v: unknown): unknown {
   return typeof v === 'boolean' ? (v ? 1 : 0) : v;
 }
 
+/**
+ * Runs a driver call, re-making its error in this realm when it comes from another. better-sqlite3
+ * fixes its error class once per process (on the native addon), so where several realms load it
+ * (Jest's test files, vm contexts) a later realm gets errors that are not `instanceof Error`.
+ */
+function driver<T>(call: () => T): T {
+  try {
+    return call();
+  } catch (err) {
+    if (err instanceof Error || typeof err !== 'object' || err === null) throw err;
+    const e = err as { message?: unknown; code?: unknown; name?: unknown };
+    throw Object.assign(new Error(String(e.message)), { name: typeof e.name === 'string' ? e.name : 'SqliteError', code: e.code });
+  }
+}
+
 export function createSqliteDb(config: SqliteConfig): Db {
   if (config.path !== ':memory:') mkdirSync(dirname(resolve(config.path)), { recursive: true });
   const db = new Database(config.path);
@@ -66,8 +81,8 @@ export function createSqliteDb(config: SqliteConfig): Db {
 
   const direct = (tx: boolean): Db => ({
     kind: 'sqlite',
-    query: async (sql, params) => (tx ? run.query(sql, params) : lock.then(() => run.query(sql, params))),
-    exec: async (sql, params) => (tx ? run.exec(sql, params) : lock.then(() => run.exec(sql, params))),
+    query: async (sql, params) => (tx ? driver(() => run.query(sql, params)) : lock.then(() => driver(() => run.query(sql, params)))),
+    exec: async (sql, params) => (tx ? driver(() => run.exec(sql, params)) : lock.then(() => driver(() => run.exec(sql, params)))),
     transaction: (fn) => (tx ? fn(direct(true)) : transaction(fn)),
     close: async () => {
       // A transaction's handle does not own the connection (as with PostgreSQL); waiting for the

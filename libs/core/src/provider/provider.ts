@@ -3,14 +3,17 @@ import { type ConcurrencyConfig, type ConcurrencyModule, createConcurrency, DEFA
 import { type Infrastructure } from '../context';
 import { type CallReply, type CallRequest } from '../envelope';
 import { JunctionError, isJunctionError, type WireError, errors } from '../errors';
-import { createSettings, type Db } from '../infrastructure';
+import { type Db } from '../infrastructure';
 import { type Logger, silentLogger } from '../logging';
 import { type Handler } from '../proxies/proxy';
-import { checkService, type MethodDefinition, type ServiceDefinition } from '../service';
+import { accessRefusal } from './access';
+import { checkService, compileReviver, type MethodDefinition, type Reviver, type ServiceDefinition, toWireValue } from '../service';
 import { CallContext } from './call-context';
 import { CallDeadline } from './call-deadline';
+import { infrastructureFor } from './infrastructure';
 import { describeProblems, invalidParams, compileSchema, typeOf } from './schemas';
 import { type ServiceDescription, describeService } from './describe';
+import { readViews, type ViewSources } from './views';
 
 export interface ProviderOptions {
   log?: Logger;
@@ -22,6 +25,8 @@ export interface ProviderOptions {
   validateResults?: boolean;
   /** A method's time limit when neither it nor its service config sets one. */
   defaultTimeoutMs?: number;
+  /** This node's name, bound into the log lines of threads and child processes. */
+  node?: string;
 }
 
 export interface RegisterOptions {
@@ -30,6 +35,11 @@ export interface RegisterOptions {
   settings?: Record<string, unknown>;
   /** Overrides the methods' own `timeoutMs`, where the service's config sets one. */
   timeoutMs?: number;
+  /**
+   * Absolute path of the module that exports the service as `service`: the `threads` and
+   * `processes` modules load it in their threads and children. Services loaded from config have it.
+   */
+  module?: string;
 }
 
 interface HostedMethod {
@@ -39,6 +49,8 @@ interface HostedMethod {
   readonly def: MethodDefinition;
   readonly paramNames: readonly string[];
   readonly validateParams: ValidateFunction;
+  /** After validation: `Date`s and `Uint8Array`s where the params schema declares them (the identity where it declares none). */
+  readonly reviveArgs: Reviver;
   readonly validateResult: ValidateFunction;
   readonly timeoutMs: number;
   readonly concurrency: ConcurrencyModule;
@@ -49,6 +61,7 @@ interface HostedService {
   readonly def: ServiceDefinition;
   readonly methods: Map<string, HostedMethod>;
   readonly concurrency: ConcurrencyModule;
+  readonly views: ViewSources;
 }
 
 /**
@@ -74,9 +87,22 @@ export class Provider {
   register(def: ServiceDefinition, opts: RegisterOptions = {}): this {
     const problems = checkService(def);
     if (problems.length === 0 && this.#services.has(def.name)) problems.push(`service "${def.name}" is already registered with this provider`);
+    const views = problems.length === 0 ? readViews(def) : { sources: {}, problems: [] };
+    problems.push(...views.problems);
     if (problems.length > 0) throw new Error(`cannot register ${describeName(def)}:\n  - ${problems.join('\n  - ')}`);
-    const concurrency = createConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY, `provider queue of ${def.name}`);
-    const infra = this.#infrastructureFor(def, opts.settings);
+    const db = def.requires.includes('db') ? this.#opts.infrastructure?.db : undefined;
+    const infra = infrastructureFor(def, { db: () => db, settings: opts.settings });
+    const concurrency = createConcurrency(opts.concurrency ?? DEFAULT_CONCURRENCY, `provider queue of ${def.name}`, {
+      service: def.name,
+      module: opts.module,
+      // Read at each call: connect() may come after register().
+      outbound: (req) => this.#outbound(req),
+      db,
+      log: this.#log,
+      settings: opts.settings ?? {},
+      available: def.requires.filter((r) => r !== 'db' || db !== undefined),
+      node: this.#opts.node,
+    });
     const methods = new Map<string, HostedMethod>();
     for (const [name, m] of Object.entries(def.methods)) {
       const full = `${def.name}.${name}`;
@@ -87,13 +113,14 @@ export class Provider {
         def: m,
         paramNames: Object.keys(m.params.properties),
         validateParams: compileSchema(m.params, `${full} params`),
+        reviveArgs: compileReviver(m.params),
         validateResult: compileSchema(m.result, `${full} result`),
         timeoutMs: m.timeoutMs ?? opts.timeoutMs ?? this.#opts.defaultTimeoutMs ?? 30_000,
         concurrency,
         infra,
       });
     }
-    this.#services.set(def.name, { def, methods, concurrency });
+    this.#services.set(def.name, { def, methods, concurrency, views: views.sources });
     return this;
   }
 
@@ -107,6 +134,18 @@ export class Provider {
 
   describe(): ServiceDescription[] {
     return [...this.#services.values()].map((s) => describeService(s.def));
+  }
+
+  /** The service's templates by path in its views folder, as read at registration; `{}` when it has none. */
+  views(service: string): ViewSources {
+    const s = this.#services.get(service);
+    if (s === undefined) throw errors.methodNotFound(service);
+    return s.views;
+  }
+
+  /** How many calls of the service run at once (its concurrency module's bound); undefined for a service not hosted here. */
+  capacity(service: string): number | undefined {
+    return this.#services.get(service)?.concurrency.stats().maxInFlight;
   }
 
   queues() {
@@ -145,12 +184,14 @@ export class Provider {
     if (at <= now) throw errors.timeout(`${m.full} (request ${req.id})`, at);
     const deadline = new CallDeadline(at, () => `${m.full} (request ${req.id})`);
     try {
-      return await m.concurrency.run({
+      const value = await m.concurrency.run({
         service: m.service,
         method: m.name,
         signal: deadline,
         execute: () => this.#execute(m, args, req, deadline),
+        task: { method: m.name, args, request: { id: req.id, meta: req.meta }, deadline: at },
       });
+      return this.#result(m, value, req);
     } finally {
       deadline.clear();
     }
@@ -158,11 +199,16 @@ export class Provider {
 
   async #execute(m: HostedMethod, args: Record<string, unknown>, req: CallRequest, deadline: CallDeadline): Promise<unknown> {
     const ctx = new CallContext(m, req, deadline, this.#log, this.#outbound);
-    let value = await deadline.race(Promise.resolve().then(() => m.def.handler(args, ctx)), () => ctx.log.warn('handler still running after its deadline; its result was dropped'));
-    if (value === undefined) value = null;
+    return deadline.race(Promise.resolve().then(() => m.def.handler(args, ctx)), () => ctx.log.warn('handler still running after its deadline; its result was dropped'));
+  }
+
+  /** The handler's value, wherever it ran, as the caller will read it, checked against the result schema. */
+  #result(m: HostedMethod, raw: unknown, req: CallRequest): unknown {
+    // Wire form before validation, so a Date checks against `format: date-time` as the caller will read it.
+    const value = toWireValue(raw === undefined ? null : raw);
     if (this.#opts.validateResults !== false && !m.validateResult(value)) {
       const problems = describeProblems(m.validateResult.errors ?? [], value);
-      ctx.log.error({ problems }, 'handler returned a value that does not match its result schema');
+      this.#log.error({ service: m.service, method: m.name, requestId: req.id, problems }, 'handler returned a value that does not match its result schema');
       throw new JunctionError('INTERNAL', `${m.full} returned a result that does not match its schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
     }
     return value;
@@ -188,29 +234,7 @@ export class Provider {
       throw new JunctionError('INVALID_PARAMS', `${m.full}: params must be an object (by name) or an array (by position), got ${typeOf(raw)}`);
     }
     if (!m.validateParams(args)) throw invalidParams(m.full, describeProblems(m.validateParams.errors ?? [], args), m.paramNames);
-    return args;
-  }
-
-  #infrastructureFor(def: ServiceDefinition, settings: Record<string, unknown> | undefined): Infrastructure {
-    const available: Record<keyof Infrastructure, () => unknown> = {
-      db: () => this.#opts.infrastructure?.db,
-      config: () => createSettings(def.name, settings),
-    };
-    const infra = {} as Infrastructure;
-    for (const name of Object.keys(available) as (keyof Infrastructure)[]) {
-      if (!def.requires.includes(name)) {
-        Object.defineProperty(infra, name, {
-          get: () => {
-            throw new Error(`service "${def.name}" uses ctx.infra.${name} without declaring it: add requires: ['${name}'] to its definition`);
-          },
-        });
-        continue;
-      }
-      const value = available[name]();
-      if (value === undefined) throw new Error(`cannot register service "${def.name}": it requires infrastructure "${name}", and none is configured (add infrastructure.${name} to the config)`);
-      Object.defineProperty(infra, name, { value, enumerable: true });
-    }
-    return Object.freeze(infra);
+    return m.reviveArgs(args) as Record<string, unknown>;
   }
 
   #toWire(err: unknown, req: CallRequest): WireError {
@@ -242,15 +266,6 @@ function positional(m: HostedMethod, raw: unknown[]): Record<string, unknown> {
 }
 
 function checkAccess(m: HostedMethod, req: CallRequest): void {
-  const access = m.def.access;
-  if (access === undefined || access.length === 0) return;
-  const caller = req.meta.caller;
-  if (caller === undefined) {
-    throw new JunctionError('UNAUTHENTICATED', `${m.full} needs an identity with one of the roles [${access.join(', ')}]; the call carries none (send an API key)`);
-  }
-  if (access.includes('*') || caller.roles.some((r) => access.includes(r))) return;
-  throw new JunctionError('FORBIDDEN', `${m.full} needs one of the roles [${access.join(', ')}]; "${caller.identity}" has [${caller.roles.join(', ')}]`, {
-    required: access,
-    identity: caller.identity,
-  });
+  const refusal = accessRefusal(m.full, m.def.access, req.meta.caller);
+  if (refusal !== undefined) throw refusal;
 }

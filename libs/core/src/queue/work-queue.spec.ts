@@ -54,6 +54,25 @@ describe('WorkQueue', () => {
     expect(q.stats().expired).toBe(1);
   });
 
+  it('takes a deadline in epoch ms: a task still waiting when it passes is dropped as TIMEOUT, unrun', async () => {
+    const q = new WorkQueue('deadline test', { maxInFlight: 1, maxWaiting: 5 });
+    const gate = deferred();
+    const ran: string[] = [];
+    const first = q.run(async () => { ran.push('first'); await gate.promise; });
+    const late = q.run(async () => { ran.push('late'); }, Date.now() + 20);
+    const onTime = q.run(async () => { ran.push('on time'); }, Date.now() + 10_000);
+    await new Promise((r) => setTimeout(r, 40));
+    gate.resolve();
+    await first;
+    const err = await late.catch((e: unknown) => e);
+    expect(isJunctionError(err) && err.code).toBe('TIMEOUT');
+    expect((err as Error).message).toContain('deadline test');
+    await onTime;
+    expect(ran).toEqual(['first', 'on time']);
+    expect(q.stats()).toMatchObject({ expired: 1, completed: 2 });
+    await expect(q.run(async () => 'x', Date.now() - 1)).rejects.toMatchObject({ code: 'TIMEOUT' });
+  });
+
   it('drain() resolves when the last task finishes', async () => {
     const q = new WorkQueue('test', { maxInFlight: 1, maxWaiting: 5 });
     const gate = deferred();

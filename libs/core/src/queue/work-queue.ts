@@ -31,7 +31,7 @@ export interface Expiry {
 interface Waiter {
   start: () => void;
   abort: (reason: unknown) => void;
-  signal: Expiry | undefined;
+  signal: Expiry | number | undefined;
   enqueuedAt: number;
 }
 
@@ -67,9 +67,11 @@ export class WorkQueue {
   /**
    * Runs `task` when a slot is free. Rejects with OVERLOADED at once when the waiting line is full,
    * and with the signal's reason, without running the task, if the signal aborts while it waits.
+   * `signal` may also be a deadline in epoch ms: TIMEOUT once it passes, with nothing allocated
+   * for it unless the task has to wait (the cheap form for a transport's every request).
    */
-  run<T>(task: () => Promise<T>, signal?: Expiry): Promise<T> {
-    if (signal?.aborted) return Promise.reject(signal.reason);
+  run<T>(task: () => Promise<T>, signal?: Expiry | number): Promise<T> {
+    if (signal !== undefined && this.#expired(signal)) return Promise.reject(this.#reason(signal));
     if (this.#inFlight < this.#opts.maxInFlight && this.waiting === 0) {
       this.#stats.accepted++;
       return this.#execute(task);
@@ -138,10 +140,10 @@ export class WorkQueue {
       const waited = performance.now() - waiter.enqueuedAt;
       this.#stats.waitMsTotal += waited;
       if (waited > this.#stats.waitMsMax) this.#stats.waitMsMax = waited;
-      if (waiter.signal?.aborted) {
+      if (waiter.signal !== undefined && this.#expired(waiter.signal)) {
         // Its caller has given up: running it now would only waste the slot.
         this.#stats.expired++;
-        waiter.abort(waiter.signal.reason);
+        waiter.abort(this.#reason(waiter.signal));
         continue;
       }
       waiter.start();
@@ -149,5 +151,13 @@ export class WorkQueue {
     if (this.#inFlight === 0 && this.waiting === 0 && this.#idle.length > 0) {
       for (const resolve of this.#idle.splice(0)) resolve();
     }
+  }
+
+  #expired(signal: Expiry | number): boolean {
+    return typeof signal === 'number' ? Date.now() >= signal : signal.aborted;
+  }
+
+  #reason(signal: Expiry | number): unknown {
+    return typeof signal === 'number' ? errors.timeout(`a call waiting in ${this.name}`, signal) : signal.reason;
   }
 }

@@ -1,6 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import { JunctionError } from '../errors';
 import { type Provider } from '../provider/provider';
+import { type ProxyStatus } from '../proxies/proxy';
+import { type QueueStats } from '../queue/work-queue';
 import { defineService, method } from '../service';
 
 export interface SystemInfo {
@@ -8,6 +10,10 @@ export interface SystemInfo {
   node: string;
   provider: Provider;
   startedAt?: number;
+  /** Every queue of the node (transports' too); the provider's own when absent. */
+  queues?: () => QueueStats[];
+  /** The state of the node's proxy chain (circuits, cache counters): `status()` of the compiled chain. */
+  proxies?: () => ProxyStatus[];
 }
 
 const QueueStatsSchema = Type.Object({
@@ -69,8 +75,20 @@ export function createSystemService(info: SystemInfo) {
         examples: [{ args: { method: 'calc.subtract' } }],
         handler: ({ method: full }) => find(full).description,
       }),
+      views: method({
+        description:
+          "A service's nunjucks templates, `{ [path in its views folder]: source }`, as read when it was registered; `{}` when it has none. Gateways render them without the service's code.",
+        safe: true,
+        params: { service: Type.String({ description: 'The service whose templates to return.' }) },
+        result: Type.Record(Type.String(), Type.String()),
+        examples: [{ args: { service: 'shots' } }],
+        handler: ({ service }) => {
+          if (!provider.has(service)) throw new JunctionError('METHOD_NOT_FOUND', `no service named "${service}" on node ${info.node}; system.describe lists those it hosts`);
+          return provider.views(service);
+        },
+      }),
       health: method({
-        description: "This node's health: uptime, hosted services and the state of their queues.",
+        description: "This node's health: uptime, hosted services, the state of their queues and of its proxies (circuits, cache).",
         safe: true,
         params: {},
         result: Type.Object({
@@ -80,6 +98,9 @@ export function createSystemService(info: SystemInfo) {
           uptimeMs: Type.Integer(),
           services: Type.Array(Type.String()),
           queues: Type.Array(QueueStatsSchema),
+          proxies: Type.Array(Type.Object({ type: Type.String() }, { additionalProperties: true }), {
+            description: "The node's proxies that have state: each circuit of a circuit-breaker, a cache's backend and counters.",
+          }),
         }),
         handler: () => ({
           status: 'ok' as const,
@@ -87,7 +108,8 @@ export function createSystemService(info: SystemInfo) {
           pid: process.pid,
           uptimeMs: Date.now() - startedAt,
           services: provider.services(),
-          queues: provider.queues(),
+          queues: info.queues?.() ?? provider.queues(),
+          proxies: info.proxies?.() ?? [],
         }),
       }),
     },

@@ -1,0 +1,2 @@
+export { service, renderFrame, frameSize } from './render';
+export { fake } from './fake';
