@@ -34,6 +34,8 @@ export const service = defineService({
       description: 'The dividend divided by the divisor; refuses a divisor of zero.',
       idempotent: true,
       safe: true,
+      // A pure function's result never goes stale: the TTL only bounds what the cache holds.
+      cache: { ttlMs: 60_000 },
       params: { dividend: Type.Number(), divisor: Type.Number() },
       result: Type.Number(),
       examples: [{ args: { dividend: 1, divisor: 4 }, result: 0.25 }],

@@ -1,0 +1,61 @@
+import { type CallReply, type CallRequest } from '../envelope';
+import { type Logger, silentLogger } from '../logging';
+import { createMethodLookup } from './methods';
+import { described, FakeClock, request } from './proxy.test-support';
+
+describe('method lookup (flags from system.describe, through the terminal)', () => {
+  let clock: FakeClock;
+  let asked: CallRequest[];
+  let answer: (req: CallRequest) => CallReply;
+  let warnings: string[];
+  const services = [{ name: 'calc', version: '1.0.0', description: '', methods: [described('divide', { cache: { ttlMs: 100 } })] }];
+  const lookup = () => {
+    const log = { ...silentLogger(), warn: (_o: unknown, msg: string) => warnings.push(msg), info: () => undefined } as unknown as Logger;
+    return createMethodLookup({
+      terminal: async (req) => {
+        asked.push(req);
+        return answer(req);
+      },
+      clock,
+      log,
+    });
+  };
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    asked = [];
+    warnings = [];
+    answer = (req) => ({ id: req.id, result: services });
+  });
+
+  it("finds a method's flags, asking system.describe once, with a deadline of its own and no caller", async () => {
+    const methods = lookup();
+    await expect(methods(request('calc', 'divide', {}, { caller: { identity: 'ann', roles: [] }, traceparent: 't' }))).resolves.toMatchObject({ cache: { ttlMs: 100 } });
+    await methods(request('calc', 'divide'));
+    expect(asked).toEqual([{ id: expect.any(String), service: 'system', method: 'describe', args: {}, meta: { traceparent: 't', deadline: clock.now() + 2000, attempt: 1 } }]);
+  });
+
+  it('answers undefined for a method describe does not list, and for system itself without asking', async () => {
+    const methods = lookup();
+    await expect(methods(request('calc', 'nope'))).resolves.toBeUndefined();
+    await expect(methods(request('system', 'describe'))).resolves.toBeUndefined();
+    expect(asked.filter((r) => r.service === 'system')).toHaveLength(1);
+  });
+
+  it('answers undefined while describe fails, asks again at most once a second, and warns once per outage', async () => {
+    answer = (req) => ({ id: req.id, error: { code: 'UNAVAILABLE', message: 'no worker is consuming junction.svc.system' } });
+    const methods = lookup();
+    await expect(methods(request('calc', 'divide'))).resolves.toBeUndefined();
+    await methods(request('calc', 'divide'));
+    expect(asked).toHaveLength(1);
+    clock.advance(1000);
+    await methods(request('calc', 'divide'));
+    expect(asked).toHaveLength(2);
+    expect(warnings).toEqual([
+      'cannot learn method flags: system.describe failed (no worker is consuming junction.svc.system); cache, retry and access step aside for every call until it answers (asked again every 1000 ms)',
+    ]);
+    answer = (req) => ({ id: req.id, result: services });
+    clock.advance(1000);
+    await expect(methods(request('calc', 'divide'))).resolves.toMatchObject({ name: 'divide' });
+  });
+});
