@@ -10,10 +10,16 @@
 // (load.js, autocannon), started afresh for every run. The target not being measured sits idle.
 // Each run has queues of its own (junction.bench.<pid>.*), deleted at the end.
 //
+// Junction is measured over each of BENCH_TRANSPORTS, a cluster of its own per transport: amqp is
+// config/cluster.yaml as it is; tcp and zeromq are the same config with its `remote` terminals
+// replaced by a balance over one transport per worker, each worker listening on a port of its own
+// (as config/cluster-tcp.yaml), no broker. All are read against the same amqplib pipeline.
+//
 // usage: node tools/bench/cluster.js [--write]     (build first: `npm run bench:cluster` does)
 //   --write               also rewrite this benchmark's section of docs/benchmarks.md
 //   BENCH_SECONDS=10      length of each measured run; BENCH_WARMUP_SECONDS=3 of each warm-up
 //   BENCH_CONNECTIONS=1,16,64,256   the connection counts, in the order they are run
+//   BENCH_TRANSPORTS=amqp,tcp,zeromq  the transports Junction is measured over
 //   BENCH_CPU_PROF=<dir>  run every process under test with --cpu-prof into <dir>, one file per
 //                         process (junction-gateway, junction-worker-1, ..., pipeline-worker); see
 //                         profile-top.js
@@ -44,9 +50,16 @@ const CONNECTIONS = (process.env.BENCH_CONNECTIONS ?? '1,16,64,256').split(',').
   return n;
 });
 const CPU_PROF = process.env.BENCH_CPU_PROF;
-// ABBA, then BAAB, and so on: each target runs twice per connection count, and neither always
-// goes first, so a machine that slows down (or warms up) over the run favours neither.
-const PLAN = CONNECTIONS.map((c, i) => [c, i % 2 === 0 ? ['pipeline', 'junction', 'junction', 'pipeline'] : ['junction', 'pipeline', 'pipeline', 'junction']]);
+const TRANSPORTS = (process.env.BENCH_TRANSPORTS ?? 'amqp,tcp,zeromq').split(',').map((t) => {
+  if (!['amqp', 'tcp', 'zeromq'].includes(t)) throw new Error(`BENCH_TRANSPORTS: expected amqp, tcp and/or zeromq separated by commas, got "${process.env.BENCH_TRANSPORTS}"`);
+  return t;
+});
+// `junction` is the cluster over RabbitMQ (the goals are its); the others are named by transport.
+const targetOf = (transport) => (transport === 'amqp' ? 'junction' : `junction-${transport}`);
+const TARGETS = ['pipeline', ...TRANSPORTS.map(targetOf)];
+// ABCCBA, then CBAABC, and so on: each target runs twice per connection count, and none always
+// goes first, so a machine that slows down (or warms up) over the run favours none.
+const PLAN = CONNECTIONS.map((c, i) => [c, i % 2 === 0 ? [...TARGETS, ...[...TARGETS].reverse()] : [...[...TARGETS].reverse(), ...TARGETS]]);
 // This run's name: its queues, its config file and its processes' command lines all carry it.
 const RUN = `junction.bench.${process.pid}`;
 const CLK_TCK = 100; // USER_HZ: /proc times are in 1/100 s on Linux
@@ -84,7 +97,36 @@ function runConfig(tmp) {
   const file = path.join(tmp, `${RUN}.yaml`);
   fs.writeFileSync(file, `# npm run bench:cluster, run ${RUN}: config/cluster.yaml resolved, with this run's queues and ports\n${JSON.stringify(config, null, 2)}\n`);
   const queues = [...new Set([...Object.keys(config.services), 'system'])].map((s) => `${rabbit.queuePrefix}${s}`).concat(rabbit.deadLetterQueue);
-  return { file, url: rabbit.url, prefetch: rabbit.prefetch, queues };
+  return { file, url: rabbit.url, prefetch: rabbit.prefetch, queues, config };
+}
+
+/**
+ * The run's config over a point-to-point transport (tcp, zeromq): the same chain and services, its
+ * `remote` terminals replaced by a balance over one transport per worker, each worker listening on
+ * a free port of its own. One file per process: a worker's says where it listens.
+ */
+async function pointToPointRun(tmp, run, type) {
+  const ports = [];
+  for (let i = 0; i < WORKERS; i++) ports.push(await children.freePort());
+  const names = ports.map((_, i) => `worker${i + 1}`);
+  const balance = { type: 'balance', strategy: 'least-in-flight', targets: names.map((transport) => ({ type: 'remote', transport })) };
+  const swap = (value) => {
+    if (Array.isArray(value)) return value.map(swap);
+    if (typeof value !== 'object' || value === null) return value;
+    if (value.type === 'remote') return balance;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, swap(v)]));
+  };
+  const write = (name, listenPort) => {
+    const config = structuredClone(run.config);
+    config.chain = swap(config.chain);
+    config.transports = Object.fromEntries(ports.map((port, i) => [names[i], { type, connect: `127.0.0.1:${port}` }]));
+    config.transports.inbound = { type, listen: { host: '127.0.0.1', port: listenPort } };
+    config.worker = { ...config.worker, serve: ['inbound'] };
+    const file = path.join(tmp, `${RUN}.${type}.${name}.yaml`);
+    fs.writeFileSync(file, `# npm run bench:cluster, run ${RUN}: config/cluster.yaml over ${type}, for its ${name}\n${JSON.stringify(config, null, 2)}\n`);
+    return file;
+  };
+  return { name: targetOf(type), gateway: write('gateway', 0), workers: ports.map((port, i) => write(names[i], port)) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -113,15 +155,16 @@ async function until(what, ms, check, explain) {
   throw new Error(`${what} within ${ms / 1000} s; last: ${last}\n  ${explain()}`);
 }
 
-async function startJunction(run) {
-  const start = (role, name) =>
-    children.start(name, CLI, ['start', '--config', run.file, '--role', role], {
+/** A Junction cluster: `files` names the config of its gateway and of each of its workers. */
+async function startJunction(target, files) {
+  const start = (role, name, file) =>
+    children.start(name, CLI, ['start', '--config', file, '--role', role], {
       cwd: ROOT,
       nodeArgs: profArgs(name),
       env: { JUNCTION_LOG_LEVEL: 'warn' },
     });
-  const gateway = start('gateway', 'junction-gateway');
-  const workers = Array.from({ length: WORKERS }, (_, i) => start('worker', `junction-worker-${i + 1}`));
+  const gateway = start('gateway', `${target}-gateway`, files.gateway);
+  const workers = files.workers.map((file, i) => start('worker', `${target}-worker-${i + 1}`, file));
   const [[, url], ...health] = await Promise.all([
     children.waitForLine(gateway, /POST (http:\/\/\S+\/rpc)/, 60_000),
     ...workers.map((w) => children.waitForLine(w, /worker health\s+GET\s+(http:\/\/\S+)\/healthz/, 60_000)),
@@ -129,15 +172,15 @@ async function startJunction(run) {
   const procs = [gateway, ...workers];
   const explain = () => procs.map((p) => children.describe(p)).join('\n  ');
   // Ready: every worker consumes its queues (its /readyz), and the gateway answers a real call right.
-  await until('the junction workers were not all ready', 30_000, async () => {
+  await until(`the ${target} workers were not all ready`, 30_000, async () => {
     for (const [, base] of health) {
       const res = await fetch(`${base}/readyz`).catch((err) => ({ status: err.message }));
       if (res.status !== 200) return `${base}/readyz: ${res.status}`;
     }
     return null;
   }, explain);
-  await until(`the junction gateway at ${url} did not answer ${BODY} with result ${EXPECT}`, 30_000, () => wrongAnswer(url), explain);
-  return { name: 'junction', url, gateway, workers, procs, health: health.map(([, base]) => base) };
+  await until(`the ${target} gateway at ${url} did not answer ${BODY} with result ${EXPECT}`, 30_000, () => wrongAnswer(url), explain);
+  return { name: target, url, gateway, workers, procs, health: health.map(([, base]) => base) };
 }
 
 async function startPipeline(run) {
@@ -275,7 +318,7 @@ function machine(broker) {
   const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? 'unknown CPU';
   return {
     date: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-    line: `${model.trim()}, ${os.availableParallelism()} cores, ${os.type()} ${os.release()}, Node ${process.version}, ${broker}, amqplib ${version('amqplib')}, fastify ${version('fastify')}, autocannon ${version('autocannon')}`,
+    line: `${model.trim()}, ${os.availableParallelism()} cores, ${os.type()} ${os.release()}, Node ${process.version}, ${broker}, amqplib ${version('amqplib')}, zeromq ${version('zeromq')}, fastify ${version('fastify')}, autocannon ${version('autocannon')}`,
     // Taken before the bench starts anything: above ~0.5, other work shares the cores with it.
     load: os.loadavg()[0].toFixed(2),
   };
@@ -289,7 +332,7 @@ const us = (x) => (Number.isNaN(x) ? 'n/a' : String(Math.round(x)));
 function report(results, m, split) {
   const rows = [];
   for (const [connections] of PLAN) {
-    for (const target of ['pipeline', 'junction']) {
+    for (const target of TARGETS) {
       const runs = results.filter((r) => r.target === target && r.connections === connections);
       const rps = runs.map((r) => r.rps);
       rows.push({
@@ -310,7 +353,7 @@ function report(results, m, split) {
     }
   }
   const row = (target, c) => rows.find((r) => r.target === target && r.connections === c);
-  const ratio = (key, c) => (row('junction', c) && row('pipeline', c) ? row('junction', c)[key] / row('pipeline', c)[key] : NaN);
+  const ratio = (key, c, target = 'junction') => (row(target, c) && row('pipeline', c) ? row(target, c)[key] / row('pipeline', c)[key] : NaN);
   const fixed = (x) => (Number.isNaN(x) ? 'n/a' : x.toFixed(2));
   const goal = (text, key, { connections, ratio: limit }, passes) => {
     const x = ratio(key, connections);
@@ -319,32 +362,34 @@ function report(results, m, split) {
   };
   const cols = PLAN.map(([c]) => c);
   const lines = [
-    `Junction cluster (config/cluster.yaml: gateway + ${WORKERS} workers over RabbitMQ) vs hand-written amqplib pipeline: POST /rpc calc.subtract [42,23]`,
+    `Junction cluster (config/cluster.yaml: gateway + ${WORKERS} workers over ${TRANSPORTS.map((t) => ({ amqp: 'RabbitMQ', tcp: 'TCP', zeromq: 'ZeroMQ' })[t]).join(', ')}) vs hand-written amqplib pipeline: POST /rpc calc.subtract [42,23]`,
     `date     ${m.date}`,
     `machine  ${m.line}; 1-min load average ${m.load} before the run`,
     `method   each row: mean of 2 measured runs of ${SECONDS} s, each after a ${WARMUP} s warm-up; order ${PLAN.map(([c, order]) => `c=${c}: ${order.join(', ')}`).join('; ')}`,
     '',
-    '                                                  ---- cpu (100% = 1 core) ----  -- cpu us/call --',
-    'target    conns     req/s   p50 ms   p99 ms  errors   gateway  workers  rabbitmq      node  rabbitmq  run-to-run',
+    '                                                         ---- cpu (100% = 1 core) ----  -- cpu us/call --',
+    'target           conns     req/s   p50 ms   p99 ms  errors   gateway  workers  rabbitmq      node  rabbitmq  run-to-run',
     ...rows.map(
       (r) =>
-        `${r.target.padEnd(8)} ${pad(r.connections, 6)} ${pad(Math.round(r.rps), 9)} ${pad(r.p50.toFixed(3), 8)} ${pad(r.p99.toFixed(3), 8)} ${pad(r.errors, 7)} ` +
+        `${r.target.padEnd(15)} ${pad(r.connections, 6)} ${pad(Math.round(r.rps), 9)} ${pad(r.p50.toFixed(3), 8)} ${pad(r.p99.toFixed(3), 8)} ${pad(r.errors, 7)} ` +
         `${pad(pct(r.gatewayCpu), 9)} ${pad(pct(r.workersCpu), 8)} ${pad(pct(r.rabbitCpu), 9)} ${pad(us(r.nodePerCall), 9)} ${pad(us(r.rabbitPerCall), 9)} ${pad(`${(r.spread * 100).toFixed(1)}%`, 11)}`,
     ),
-    '',
-    `junction / pipeline  ${cols.map((c) => pad(`c=${c}`, 7)).join('')}`,
-    ...[
-      ['req/s', 'rps'],
-      ['p50 latency', 'p50'],
-      ['p99 latency', 'p99'],
-      ['node cpu/call', 'nodePerCall'],
-      ['rabbit cpu/call', 'rabbitPerCall'],
-    ].map(([label, key]) => `  ${label.padEnd(18)} ${cols.map((c) => pad(fixed(ratio(key, c)), 7)).join('')}`),
+    ...TARGETS.slice(1).flatMap((target) => [
+      '',
+      `${`${target} / pipeline`.padEnd(26)} ${cols.map((c) => pad(`c=${c}`, 7)).join('')}`,
+      ...[
+        ['req/s', 'rps'],
+        ['p50 latency', 'p50'],
+        ['p99 latency', 'p99'],
+        ['node cpu/call', 'nodePerCall'],
+        ['rabbit cpu/call', 'rabbitPerCall'],
+      ].map(([label, key]) => `  ${label.padEnd(24)} ${cols.map((c) => pad(fixed(ratio(key, c, target)), 7)).join('')}`),
+    ]),
     '',
     goal(`junction >= ${GOAL_RPS.ratio} x pipeline req/s at ${GOAL_RPS.connections} connections`, 'rps', GOAL_RPS, (x, limit) => x >= limit),
     goal(`junction p50 <= ${GOAL_P50.ratio} x pipeline p50 at ${GOAL_P50.connections} connection${GOAL_P50.connections === 1 ? '' : 's'}`, 'p50', GOAL_P50, (x, limit) => x <= limit),
   ];
-  if (split) lines.push(`junction's ${WORKERS} workers ran ${split} of the calc calls`);
+  for (const [target, share] of Object.entries(split)) if (share) lines.push(`${target}'s ${WORKERS} workers ran ${share} of the calc calls`);
   const loadgen = results.map((r) => r.loadgenCpu);
   lines.push(`load generator: ${pct(Math.min(...loadgen))}-${pct(Math.max(...loadgen))} of a core; other work on the machine: up to ${pct(Math.max(...results.map((r) => r.otherCpu)))} of a core during a run`);
   // Say so when the run was disturbed, rather than leave a reader to trust a noisy req/s ratio.
@@ -361,7 +406,7 @@ function report(results, m, split) {
   return lines.join('\n');
 }
 
-const HOW_TO_READ = `How to read it: both targets ran on the machine named above, in the same run, against the same
+const HOW_TO_READ = `How to read it: every target ran on the machine named above, in the same run, against the same
 RabbitMQ, with the load generator (autocannon) in a process of its own; each row is the mean of
 two measured runs, taken in alternating order, and the target not being measured sat idle. The
 pipeline is the least a hand-written service can do over RabbitMQ (tools/bench/pipeline-gateway.js
@@ -384,12 +429,19 @@ the two runs of a row; the load average on the machine line and the "other work"
 whether something else shared the machine; when either is large, run again, or with a longer
 BENCH_SECONDS. To see where the time goes, \`BENCH_CPU_PROF=/tmp/prof npm run bench:cluster\`
 profiles every process, and \`node tools/bench/profile-top.js /tmp/prof/junction-gateway.cpuprofile\`
-lists the functions with the most self time.`;
+lists the functions with the most self time.
+
+Over TCP and ZeroMQ (junction-tcp, junction-zeromq), the same config runs without a broker: the
+gateway holds one transport per worker (a pool of 2 connections each, for tcp; one DEALER each,
+for zeromq) and balances least-in-flight over them; each worker listens on a port of its own.
+Their rows read against the same pipeline, so "junction-tcp / pipeline" next to "junction /
+pipeline" is what dropping the broker buys (or costs); "rabbitmq" is then the broker idling.
+BENCH_TRANSPORTS=amqp,tcp measures fewer.`;
 
 const section = (output) =>
   renderSection({
     name: 'cluster',
-    title: 'Cluster over RabbitMQ vs a hand-written amqplib pipeline',
+    title: 'Cluster over RabbitMQ, TCP and ZeroMQ vs a hand-written amqplib pipeline',
     command: 'npm run bench:cluster',
     script: 'tools/bench/cluster.js',
     howToRead: HOW_TO_READ,
@@ -500,13 +552,16 @@ async function main() {
   if (CPU_PROF) fs.mkdirSync(CPU_PROF, { recursive: true });
   const rabbit = rabbitPids();
 
-  progress(`${m.line}; starting Junction (gateway + ${WORKERS} workers) and the pipeline (gateway + worker), queues ${RUN}.*`);
+  progress(`${m.line}; starting Junction (gateway + ${WORKERS} workers) over ${TRANSPORTS.join(', ')} and the pipeline (gateway + worker), queues ${RUN}.*`);
   cleanupState = { ...cleanupState, url: run.url, queues: [...run.queues, `${RUN}.pipeline`] };
-  const [junction, pipeline] = await Promise.all([startJunction(run), startPipeline(run)]);
-  const targets = { junction, pipeline };
-  progress(`junction at ${junction.url}, pipeline at ${pipeline.url}; both answer ${EXPECT}${rabbit.length === 0 ? "; RabbitMQ's CPU is not visible here (no beam.smp in /proc)" : ''}`);
+  const clusters = [];
+  for (const transport of TRANSPORTS) {
+    clusters.push(transport === 'amqp' ? { name: 'junction', gateway: run.file, workers: Array(WORKERS).fill(run.file) } : await pointToPointRun(tmp, run, transport));
+  }
+  const all = await Promise.all([startPipeline(run), ...clusters.map((c) => startJunction(c.name, c))]);
+  const targets = Object.fromEntries(all.map((t) => [t.name, t]));
+  progress(`${all.map((t) => `${t.name} at ${t.url}`).join(', ')}; all answer ${EXPECT}${rabbit.length === 0 ? "; RabbitMQ's CPU is not visible here (no beam.smp in /proc)" : ''}`);
 
-  const all = [junction, pipeline];
   const results = [];
   for (const [connections, order] of PLAN) {
     for (const name of order) {
@@ -520,7 +575,8 @@ async function main() {
       results.push({ target: name, connections, ...r });
     }
   }
-  const split = await workerSplit(junction);
+  const split = {};
+  for (const t of all.slice(1)) split[t.name] = await workerSplit(t);
   const problems = await cleanup(5000);
   if (problems.length > 0) throw new Error(problems.join('\n  '));
   progress(`stopped every process of the run (none left) and deleted its ${run.queues.length + 1} queues`);

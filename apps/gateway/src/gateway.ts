@@ -1,8 +1,11 @@
-import { type GatewayConfig, type Handler, type Logger } from '@junction/core';
+import { type GatewayConfig, type Handler, type Logger, queueMetrics, type QueueStats } from '@junction/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { ServiceCatalog } from './catalog';
 import { createEdge } from './edge';
 import { useJsonBodies } from './limits';
+import { createHtmlPages } from './protocols/html/pages';
+import { htmlRoutes, useViews } from './protocols/html/route';
+import { Templates } from './protocols/html/templates';
 import { jsonRoutes } from './protocols/json/route';
 import { sendJsonError } from './protocols/json/errors';
 import { jsonRpcRoutes } from './protocols/json-rpc/route';
@@ -21,6 +24,8 @@ export interface GatewayOptions {
   ready?: () => boolean;
   /** This node's name, shown by `/readyz`. */
   node?: string;
+  /** The node's other queues (its transports', its provider's), shown with the gateway's own at `/metrics`. */
+  queues?: () => QueueStats[];
 }
 
 // Longer than nginx's default upstream keepalive_timeout (60 s): the proxy closes an idle
@@ -30,10 +35,11 @@ const KEEP_ALIVE_MS = 72_000;
 const REQUEST_MS = 60_000;
 
 const OK = '{"status":"ok"}';
+const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
 
 /**
- * The Fastify edge: JSON-RPC 2.0 on `POST /rpc`, XML-RPC on `POST /RPC2`, plain JSON on `/api/:service/:method`, `/healthz`
- * and `/readyz`. Resolves built and ready, not listening.
+ * The Fastify edge: JSON-RPC 2.0 on `POST /rpc`, XML-RPC on `POST /RPC2`, plain JSON on `/api/:service/:method`, HTML pages
+ * on `GET /view/:service/:method` (and on `GET /api/...` for browsers), `/healthz`, `/readyz` and `/metrics`. Resolves built and ready, not listening.
  *
  * @example
  * const app = await createGateway({ config: config.gateway, handler: compileChain(config.chain, deps), log });
@@ -71,11 +77,12 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     return sendJsonError(reply, error, status);
   });
   app.setNotFoundHandler((request, reply) => {
-    const message = `no route ${request.method} ${request.url.split('?')[0]}; calls go to POST /rpc (JSON-RPC 2.0), POST /RPC2 (XML-RPC) or POST|GET /api/<service>/<method>`;
+    const message = `no route ${request.method} ${request.url.split('?')[0]}; calls go to POST /rpc (JSON-RPC 2.0), POST /RPC2 (XML-RPC) or POST|GET /api/<service>/<method>; pages for browsers are at GET /view`;
     return sendJsonError(reply, { code: 'METHOD_NOT_FOUND', message });
   });
 
   app.get('/healthz', (_request, reply) => reply.header('content-type', JSON_UTF8).send(OK));
+  app.get('/metrics', (_request, reply) => reply.header('content-type', PROMETHEUS_TEXT).send(queueMetrics([edge.stats(), ...(opts.queues?.() ?? [])])));
   app.get('/readyz', (_request, reply) => {
     const up = ready();
     const body = { status: up ? 'ready' : 'not ready', ...(opts.node === undefined ? {} : { node: opts.node }) };
@@ -83,8 +90,12 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   });
 
   const catalog = new ServiceCatalog({ invoke: edge.invoke });
+  const templates = new Templates({ invoke: edge.invoke });
+  await useViews(app, templates);
+  const pages = createHtmlPages({ edge, catalog, config, templates });
   await app.register(jsonRpcRoutes, { edge, catalog, config });
-  await app.register(jsonRoutes, { edge, catalog, config });
+  await app.register(jsonRoutes, { edge, catalog, config, pages });
+  await app.register(htmlRoutes, { edge, catalog, config, pages, prefix: '/view' });
   await app.register(xmlRpcRoutes, { edge, catalog, config });
   await app.ready();
   return app;

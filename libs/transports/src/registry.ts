@@ -1,7 +1,9 @@
 import { type Codec, jsonCodec, Registry, type TransportConfig } from '@junction/core';
 import { createAmqpTransport } from './amqp/amqp';
 import { createMemoryTransport } from './memory/memory';
+import { createTcpTransport } from './tcp/tcp';
 import { type Transport, type TransportDeps } from './transport';
+import { createZeromqTransport } from './zeromq/zeromq';
 
 type TransportType = TransportConfig['type'];
 type ConfigOf<K extends TransportType> = Extract<TransportConfig, { type: K }>;
@@ -12,6 +14,8 @@ export type TransportFactory<C extends TransportConfig = TransportConfig> = (con
 const factories: { [K in TransportType]: TransportFactory<ConfigOf<K>> } = {
   memory: (config, deps, codec) => createMemoryTransport(config, deps, codec),
   amqp: (config, deps, codec) => createAmqpTransport(config, deps, codec),
+  tcp: (config, deps, codec) => createTcpTransport(config, deps, codec),
+  zeromq: (config, deps, codec) => createZeromqTransport(config, deps, codec),
 };
 
 /** Every transport, keyed by the `type` used in config. Adding one touches no other. */

@@ -1,4 +1,4 @@
-import { type Handler, type Logger } from '@junction/core';
+import { type Handler, type Logger, type QueueStats } from '@junction/core';
 
 /** What a transport can promise; the worker and the gateway read this instead of sniffing classes. */
 export interface TransportCapabilities {
@@ -18,9 +18,18 @@ export interface TransportClient {
   readonly call: Handler;
 }
 
+export interface ServeOptions {
+  /**
+   * How many requests of `service` the handler runs at once (its concurrency bound). A server
+   * that pulls from a shared queue holds no more than this, so a busy worker leaves the rest on
+   * the broker for idle ones instead of hoarding them.
+   */
+  capacity?: (service: string) => number | undefined;
+}
+
 /** The server side: feeds the requests of some services to a handler (a provider) and returns its replies. */
 export interface TransportServer {
-  serve(services: readonly string[], handler: Handler): Promise<void>;
+  serve(services: readonly string[], handler: Handler, opts?: ServeOptions): Promise<void>;
   /** Stops taking new requests, waits for those in flight to be answered. */
   drain(): Promise<void>;
 }
@@ -40,6 +49,8 @@ export interface Transport extends TransportClient, TransportServer {
   kill(): Promise<void>;
   /** Connected and able to carry calls (for `/readyz`). */
   ready(): boolean;
+  /** Its hand-offs as bounded queues (calls out waiting for replies, requests in being served), for metrics. */
+  queues(): QueueStats[];
 }
 
 export interface TransportDeps {

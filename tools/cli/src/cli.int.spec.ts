@@ -39,7 +39,7 @@ describe('junction CLI', () => {
     expect(err).toContain('broken.yaml: 4 problem(s) in the configuration');
     expect(err).toContain('line 2: gateway.port: expected integer, got string "eighty"');
     expect(err).toContain('line 3: gateway.bodyLimt: unknown key');
-    expect(err).toContain('line 5: transports.mem.type: unknown transport "memry"; expected one of memory, amqp');
+    expect(err).toContain('line 5: transports.mem.type: unknown transport "memry"; expected one of memory, amqp, tcp, zeromq');
     expect(err).toContain('line 9: services.calc.concurrency.maxInFlight: expected a value that must be >= 1, got number 0');
   });
 

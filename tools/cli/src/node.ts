@@ -1,5 +1,5 @@
 import { type AddressInfo } from 'node:net';
-import { compileChain, createLogger, type Handler, type JunctionConfig, knownServices, type Logger, type Provider } from '@junction/core';
+import { compileChain, type CompiledChain, createLogger, type Handler, type JunctionConfig, knownServices, type Logger, type Provider, type ProxyStatus } from '@junction/core';
 import { createGateway } from '@junction/gateway';
 import { createTransport, type Transport } from '@junction/transports';
 import { createHealthServer, createWorker, type Worker } from '@junction/worker';
@@ -18,6 +18,8 @@ export interface RunningNode {
   readonly role: Role;
   readonly provider?: Provider;
   readonly chain: Handler;
+  /** The state of the chain's proxies (circuits, cache counters), as `system.health` reports it. */
+  proxies(): ProxyStatus[];
   /** Where the gateway listens, when this node has one. */
   readonly url?: string;
   /** Where the worker's health port listens, when it has one. */
@@ -70,9 +72,11 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       transports.set(name, t);
     }
 
+    let compiled: CompiledChain | undefined;
+    const proxies = () => compiled?.status() ?? [];
     let worker: Worker | undefined;
     if (role !== 'gateway') {
-      const w = createWorker({ config, configFile, log, transports });
+      const w = createWorker({ config, configFile, log, transports, proxies });
       worker = w;
       closers.push(async () => {
         if (await w.drain()) return;
@@ -83,14 +87,18 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
 
     // Services this deployment names (and the platform's own) are known; any other name is
     // METHOD_NOT_FOUND here, whichever transport would have carried it.
-    const chain = knownServices(['system', ...Object.keys(config.services)])(compileChain(config.chain, { provider: worker?.provider, transports, log }));
+    const c = compileChain(config.chain, { provider: worker?.provider, transports, log });
+    compiled = c;
+    // Closed last, after the worker drained: its handlers' ctx.call still go through the chain.
+    closers.unshift(() => c.close());
+    const chain = knownServices(['system', ...Object.keys(config.services)])(c);
     await worker?.start(chain);
 
     let healthUrl: string | undefined;
     const http = config.worker?.http;
     if (worker !== undefined && http !== undefined) {
       const w = worker;
-      const health = await createHealthServer({ log, ready: () => w.ready(), queues: () => w.provider.queues() });
+      const health = await createHealthServer({ log, ready: () => w.ready(), queues: () => w.queues() });
       closers.push(() => health.close());
       await health.listen({ host: http.host, port: http.port });
       healthUrl = urlOf(health.server.address() as AddressInfo);
@@ -105,16 +113,42 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
         log,
         debug: config.node.debug,
         node: config.node.name,
-        ready: () => [...transports.values()].every((t) => t.ready()),
+        ready: () => gatewayReady(config, transports),
+        // Every hand-off of this node: each transport once (in and out), then the provider's modules.
+        queues: () => [...[...transports.values()].flatMap((t) => t.queues()), ...(worker?.provider.queues() ?? [])],
       });
       closers.push(() => app.close());
       await app.listen({ host: gw.host, port: gw.port });
       url = urlOf(app.server.address() as AddressInfo);
     }
 
-    return { role, provider: worker?.provider, chain, url, healthUrl, log, stop };
+    return { role, provider: worker?.provider, chain, proxies, url, healthUrl, log, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/**
+ * A gateway is ready when the transports its chain calls through can carry calls: every one of
+ * them, except the point-to-point ones (tcp, zeromq: one per worker, balanced), of which one up is
+ * enough. A worker that is down is routed around, so it must not take every gateway out of the
+ * load balancer in front of them; a listen-only transport that the gateway never serves on does
+ * not count either.
+ */
+function gatewayReady(config: JunctionConfig, transports: ReadonlyMap<string, Transport>): boolean {
+  const used = [...remoteTransports(config.chain)].map((name) => transports.get(name)).filter((t): t is Transport => t !== undefined);
+  const direct = used.filter((t) => t.capabilities.balancing === 'client');
+  return used.every((t) => t.capabilities.balancing === 'client' || t.ready()) && (direct.length === 0 || direct.some((t) => t.ready()));
+}
+
+/** The transports that `remote` terminals name, wherever they sit in the chain (a route, a balance). */
+function remoteTransports(value: unknown, found = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) remoteTransports(v, found);
+  else if (typeof value === 'object' && value !== null) {
+    const o = value as Record<string, unknown>;
+    if (o.type === 'remote' && typeof o.transport === 'string') found.add(o.transport);
+    for (const v of Object.values(o)) remoteTransports(v, found);
+  }
+  return found;
 }

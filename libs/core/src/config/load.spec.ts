@@ -62,7 +62,7 @@ describe('config', () => {
       expect.arrayContaining([
         'line 2: gateway.port: expected integer, got string "eighty"',
         'line 3: gateway.prot: unknown key; expected one of host, port, bodyLimit, maxBatch, maxDepth, maxInFlight, maxQueue, defaultTimeoutMs, requireKey, apiKeys',
-        'line 6: transports.rabbit.type: unknown transport "rabit"; expected one of memory, amqp',
+        'line 6: transports.rabbit.type: unknown transport "rabit"; expected one of memory, amqp, tcp, zeromq',
         'line 9: transports.mem.maxQueue: expected a value that must be >= 0, got number -1',
         'line 11: services.calc.package: required, and missing',
         'line 12: services.calc.concurrency.maxInFlight: expected integer, got string "ten"',

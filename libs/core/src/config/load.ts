@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Ajv, { type ErrorObject } from 'ajv';
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml';
+import { chainProblems } from '../proxies/order';
 import { interpolate } from './interpolate';
 import { ConfigSchema, type JunctionConfig } from './schema';
 
@@ -47,6 +48,9 @@ export function parseConfig(text: string, file: string, env: Readonly<Record<str
       // A value left empty by a missing variable was reported once already.
       if (!unresolved.has(dotted(path))) messages.push(`${lineOf(path)}${text}`);
     }
+  } else {
+    // The schema checks each proxy; only the chain as a whole can say whether its terminal is last.
+    for (const problem of chainProblems((value as JunctionConfig).chain.map((p) => p.type)).errors) messages.push(`${lineOf(['chain'])}${problem}`);
   }
   if (messages.length > 0) throw new ConfigError(file, messages);
   return deepFreeze(value as JunctionConfig);
@@ -101,8 +105,11 @@ function describe(e: ErrorObject, at0: (string | number)[]): { path: (string | n
     }
     case 'type':
       return r(path, `expected ${String(params.type)}, got ${shown(e.data)}`);
-    case 'pattern':
-      return r(path, `expected a string matching ${String(params.pattern)}, got ${shown(e.data)}`);
+    case 'pattern': {
+      // A schema may say in words what its pattern wants (`x-expected`): a regex is no help to a reader.
+      const expected = (e.parentSchema as { 'x-expected'?: string } | undefined)?.['x-expected'];
+      return r(path, `expected ${expected ?? `a string matching ${String(params.pattern)}`}, got ${shown(e.data)}`);
+    }
     case 'const':
       return r(path, `expected ${JSON.stringify(params.allowedValue)}, got ${shown(e.data)}`);
     case 'anyOf':

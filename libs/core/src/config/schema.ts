@@ -19,7 +19,27 @@ export const InlineConcurrencySchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export const ConcurrencySchema = oneOfTypes('concurrency module', [InlineConcurrencySchema]);
+export const ThreadsConcurrencySchema = Type.Object(
+  {
+    type: Type.Literal('threads'),
+    maxThreads: Type.Optional(PositiveInt({ description: "Threads at most; the machine's cores when absent." })),
+    minThreads: Type.Integer({ minimum: 0, default: 1, description: 'Threads kept even when idle (started with the service).' }),
+    idleTimeoutMs: PositiveInt({ default: 30_000, description: 'An idle thread above minThreads ends after this long.' }),
+    maxQueue: Type.Integer({ minimum: 0, default: 1000, description: 'Calls waiting for a thread; one more is OVERLOADED.' }),
+  },
+  { additionalProperties: false },
+);
+export const ProcessesConcurrencySchema = Type.Object(
+  {
+    type: Type.Literal('processes'),
+    processes: PositiveInt({ default: 2, description: 'Child processes kept running; one that exits is replaced.' }),
+    maxInFlightPerProcess: PositiveInt({ default: 1, description: 'Calls one child runs at once: 1 for CPU-bound work, more for isolated I/O.' }),
+    maxQueue: Type.Integer({ minimum: 0, default: 1000, description: 'Calls waiting for a child; one more is OVERLOADED.' }),
+    killGraceMs: PositiveInt({ default: 1000, description: 'How long past a deadline a child may stay busy with that call before it is killed and replaced.' }),
+  },
+  { additionalProperties: false },
+);
+export const ConcurrencySchema = oneOfTypes('concurrency module', [InlineConcurrencySchema, ThreadsConcurrencySchema, ProcessesConcurrencySchema]);
 
 export const MemoryTransportSchema = Type.Object(
   {
@@ -48,20 +68,126 @@ export const AmqpTransportSchema = Type.Object(
   },
   { additionalProperties: false },
 );
-export const TransportSchema = oneOfTypes('transport', [MemoryTransportSchema, AmqpTransportSchema]);
+/** `host:port`, e.g. `127.0.0.1:7001`, `worker-2.farm:7001` or `[::1]:7001`. */
+const HostPort = Type.String({ pattern: '^(\\[[0-9a-fA-F:.]+\\]|[^\\s:\\[\\]]+):[0-9]{1,5}$', description: 'host:port of the worker to call, e.g. 127.0.0.1:7001.', 'x-expected': 'host:port (e.g. 127.0.0.1:7001 or [::1]:7001)' });
+/** What the two point-to-point transports (tcp, zeromq) share: one transport calls one worker address and/or serves on one port. */
+const pointToPointFields = {
+  /** The worker this transport calls; a gateway with two workers has two transports, balanced by the `route` proxy. */
+  connect: Type.Optional(HostPort),
+  /** Where a worker serving on this transport opens its port (when it serves; a gateway never does). */
+  listen: Type.Optional(
+    Type.Object(
+      { host: Type.String({ default: '127.0.0.1', minLength: 1 }), port: Type.Integer({ minimum: 0, maximum: 65535, description: '0 takes any free port.' }) },
+      { additionalProperties: false },
+    ),
+  ),
+  maxPending: PositiveInt({ default: 10000, description: 'Calls sent and not yet answered; one more is OVERLOADED.' }),
+  maxInFlight: PositiveInt({ default: 1024, description: 'Requests a serving worker hands to its services at once.' }),
+  maxQueue: Type.Integer({ minimum: 0, default: 10000, description: 'Requests a serving worker holds for a slot; one more is answered OVERLOADED.' }),
+  maxFrameBytes: Type.Integer({ minimum: 1024, maximum: 1_073_741_824, default: 16_777_216, description: 'Largest envelope either way; a bigger incoming one closes its connection, a bigger outgoing one is refused.' }),
+  reconnectInitialMs: PositiveInt({ default: 100, description: 'Reconnection backoff after the peer goes away: first wait.' }),
+  reconnectMaxMs: PositiveInt({ default: 5000, description: 'Reconnection backoff: longest wait.' }),
+  heartbeatMs: Type.Integer({ minimum: 0, default: 5000, description: 'A connection idle this long is probed; one silent for 3 times this long is dropped as dead. 0: no probes.' }),
+};
+export const TcpTransportSchema = Type.Object(
+  {
+    type: Type.Literal('tcp'),
+    ...pointToPointFields,
+    poolSize: PositiveInt({ default: 2, maximum: 64, description: 'Connections to `connect`, each carrying many calls at once.' }),
+    connectTimeoutMs: PositiveInt({ default: 5000, description: 'A connection attempt that takes longer has failed.' }),
+  },
+  { additionalProperties: false },
+);
+export const ZeromqTransportSchema = Type.Object({ type: Type.Literal('zeromq'), ...pointToPointFields }, { additionalProperties: false });
+export const TransportSchema = oneOfTypes('transport', [MemoryTransportSchema, AmqpTransportSchema, TcpTransportSchema, ZeromqTransportSchema]);
 
-const LocalProxy = Type.Object({ type: Type.Literal('local') }, { additionalProperties: false });
-const RemoteProxy = Type.Object({ type: Type.Literal('remote'), transport: Type.String({ minLength: 1 }) }, { additionalProperties: false });
-const TerminalProxy = oneOfTypes('terminal proxy', [LocalProxy, RemoteProxy]);
-const RouteProxy = Type.Object(
-  { type: Type.Literal('route'), routes: Type.Record(Type.String(), TerminalProxy, { minProperties: 1 }) },
+// Proxies (docs/proxies.md). Terminals end a chain; links wrap what follows them.
+export const LocalProxySchema = Type.Object({ type: Type.Literal('local') }, { additionalProperties: false });
+export const RemoteProxySchema = Type.Object(
+  { type: Type.Literal('remote'), transport: Type.String({ minLength: 1, description: 'A key of `transports`.' }) },
   { additionalProperties: false },
 );
-const DeadlineProxy = Type.Object(
-  { type: Type.Literal('deadline'), defaultMs: PositiveInt(), maxMs: Type.Optional(PositiveInt()) },
+export const BalanceProxySchema = Type.Object(
+  {
+    type: Type.Literal('balance'),
+    strategy: Type.Union([Type.Literal('round-robin'), Type.Literal('least-in-flight')], { default: 'round-robin' }),
+    /** One per worker address for point-to-point transports (tcp); a broker (amqp) balances by itself. */
+    targets: Type.Array(oneOfTypes('balanced terminal', [LocalProxySchema, RemoteProxySchema]), { minItems: 1 }),
+    downMs: PositiveInt({ default: 1000, description: 'A target that answered UNAVAILABLE is passed over this long, while another is up.' }),
+  },
   { additionalProperties: false },
 );
-export const ProxySchema = oneOfTypes('proxy', [LocalProxy, RemoteProxy, RouteProxy, DeadlineProxy]);
+const TerminalProxy = oneOfTypes('terminal proxy', [LocalProxySchema, RemoteProxySchema, BalanceProxySchema]);
+export const RouteProxySchema = Type.Object(
+  {
+    type: Type.Literal('route'),
+    /** `service.method`, then `service`, then `'*'`: the first key that names a call takes it. */
+    routes: Type.Record(Type.String(), TerminalProxy, { minProperties: 1 }),
+  },
+  { additionalProperties: false },
+);
+const timeoutFields = {
+  defaultMs: PositiveInt({ default: 30_000, description: 'The deadline given to a call that carries none.' }),
+  maxMs: Type.Optional(PositiveInt({ description: 'The furthest deadline a caller may ask for.' })),
+};
+export const TimeoutProxySchema = Type.Object({ type: Type.Literal('timeout'), ...timeoutFields }, { additionalProperties: false });
+/** The name `timeout` had before the issue named it; kept so existing configs still load. */
+export const DeadlineProxySchema = Type.Object({ type: Type.Literal('deadline'), ...timeoutFields }, { additionalProperties: false });
+export const RetryProxySchema = Type.Object(
+  {
+    type: Type.Literal('retry'),
+    attempts: PositiveInt({ default: 3, maximum: 10, description: 'Tries in all, the first one included.' }),
+    baseMs: PositiveInt({ default: 50, description: 'Backoff before the first retry; it doubles with each one, half of it random (jitter).' }),
+    maxBackoffMs: PositiveInt({ default: 2000, description: 'The longest backoff.' }),
+    attemptTimeoutMs: Type.Optional(PositiveInt({ description: "Each try's own deadline, within the call's: a try that misses it is retried while the call's deadline allows." })),
+  },
+  { additionalProperties: false },
+);
+export const CircuitBreakerProxySchema = Type.Object(
+  {
+    type: Type.Literal('circuit-breaker'),
+    windowMs: PositiveInt({ default: 10_000, description: 'The failure ratio is measured over this sliding window.' }),
+    minCalls: PositiveInt({ default: 20, description: 'Calls the window must hold before the ratio may open the circuit.' }),
+    failureRatio: Type.Number({ exclusiveMinimum: 0, maximum: 1, default: 0.5, description: 'UNAVAILABLE, TIMEOUT and OVERLOADED replies over all replies.' }),
+    openMs: PositiveInt({ default: 5000, description: 'How long an open circuit answers UNAVAILABLE before it lets a probe through.' }),
+    halfOpenProbes: PositiveInt({ default: 1, description: 'Calls let through at once while half-open; as many successes close the circuit.' }),
+  },
+  { additionalProperties: false },
+);
+export const MemoryCacheBackendSchema = Type.Object(
+  {
+    type: Type.Literal('memory'),
+    maxEntries: PositiveInt({ default: 10_000, description: 'Entries kept at most; the least recently used go first.' }),
+    maxBytes: PositiveInt({ default: 64 * 1024 * 1024, description: 'UTF-8 bytes of keys and values kept at most.' }),
+  },
+  { additionalProperties: false },
+);
+export const RedisCacheBackendSchema = Type.Object(
+  {
+    type: Type.Literal('redis'),
+    url: Type.String({ pattern: '^rediss?://', description: 'e.g. redis://127.0.0.1:6379.' }),
+    keyPrefix: Type.String({ default: 'junction:cache:', description: 'Every key starts with it, so deployments can share a server.' }),
+    timeoutMs: PositiveInt({ default: 250, description: 'Connect and command timeout: past it the cache steps aside for that call.' }),
+  },
+  { additionalProperties: false },
+);
+export const CacheProxySchema = Type.Object(
+  { type: Type.Literal('cache'), backend: oneOfTypes('cache backend', [MemoryCacheBackendSchema, RedisCacheBackendSchema]) },
+  { additionalProperties: false },
+);
+export const AccessProxySchema = Type.Object({ type: Type.Literal('access') }, { additionalProperties: false });
+export const ProxySchema = oneOfTypes('proxy', [
+  LocalProxySchema,
+  RemoteProxySchema,
+  BalanceProxySchema,
+  RouteProxySchema,
+  TimeoutProxySchema,
+  DeadlineProxySchema,
+  RetryProxySchema,
+  CircuitBreakerProxySchema,
+  CacheProxySchema,
+  AccessProxySchema,
+]);
 
 const SqliteDb = Type.Object({ type: Type.Literal('sqlite'), path: Type.String({ minLength: 1 }) }, { additionalProperties: false });
 const PostgresDb = Type.Object(
@@ -175,5 +301,18 @@ export type ServiceConfig = Static<typeof ServiceConfigSchema>;
 export type TransportConfig = Static<typeof TransportSchema>;
 export type MemoryTransportConfig = Static<typeof MemoryTransportSchema>;
 export type AmqpTransportConfig = Static<typeof AmqpTransportSchema>;
+export type TcpTransportConfig = Static<typeof TcpTransportSchema>;
+export type ZeromqTransportConfig = Static<typeof ZeromqTransportSchema>;
 export type ProxyConfigEntry = Static<typeof ProxySchema>;
+export type LocalProxyConfig = Static<typeof LocalProxySchema>;
+export type RemoteProxyConfig = Static<typeof RemoteProxySchema>;
+export type BalanceProxyConfig = Static<typeof BalanceProxySchema>;
+export type TerminalProxyConfig = LocalProxyConfig | RemoteProxyConfig | BalanceProxyConfig;
+export type RouteProxyConfig = Static<typeof RouteProxySchema>;
+export type TimeoutProxyConfig = Static<typeof TimeoutProxySchema> | Static<typeof DeadlineProxySchema>;
+export type RetryProxyConfig = Static<typeof RetryProxySchema>;
+export type CircuitBreakerProxyConfig = Static<typeof CircuitBreakerProxySchema>;
+export type CacheProxyConfig = Static<typeof CacheProxySchema>;
+export type CacheBackendConfig = CacheProxyConfig['backend'];
+export type AccessProxyConfig = Static<typeof AccessProxySchema>;
 export type ApiKeyConfig = Static<typeof ApiKeySchema>;

@@ -112,6 +112,37 @@ describe('amqp transport: the worker side', () => {
     expect(leftover.messageCount).toBe(0);
   });
 
+  it("holds no more requests than the service's capacity: the rest wait on the broker for other workers", async () => {
+    const busy = await started('busy-worker', { prefetch: 100 });
+    const idle = await started('idle-worker', { prefetch: 100 });
+    const client = await started('client');
+    const service = newService();
+    const release = gate();
+    const held: unknown[] = [];
+    await busy.serve(
+      [service],
+      async (req) => {
+        held.push(req.args);
+        await release.wait;
+        return { id: req.id, result: 'busy' };
+      },
+      { capacity: () => 2 },
+    );
+    const calls = Array.from({ length: 10 }, (_, i) => client.call(request(service, { i }, 10_000)));
+    await until('the busy worker holds its two', () => held.length === 2);
+    await sleep(200);
+    // Prefetch 100, capacity 2: the other eight stay on the broker...
+    expect(held).toHaveLength(2);
+    expect((await withChannel((ch) => ch.checkQueue(CONFIG.queuePrefix + service))).messageCount).toBe(8);
+    // ...where a worker that comes along takes them.
+    await idle.serve([service], async (req) => ({ id: req.id, result: 'idle' }));
+    await until('the idle worker drained the queue', async () => (await withChannel((ch) => ch.checkQueue(CONFIG.queuePrefix + service))).messageCount === 0);
+    release.open();
+    const results = (await Promise.all(calls)).map((r) => r.result);
+    expect(results.filter((r) => r === 'busy')).toHaveLength(2);
+    expect(results.filter((r) => r === 'idle')).toHaveLength(8);
+  });
+
   it('dead-letters undecodable requests with a log line and keeps serving', async () => {
     const dead = deadLetterQueue('poison');
     const { log, lines } = capturingLogger();

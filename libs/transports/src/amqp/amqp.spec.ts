@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { type AmqpTransportConfig, createLogger, newRequestId } from '@junction/core';
 import { createTransport } from '../registry';
 import { createAmqpTransport } from './amqp';
-import { backoffMs } from './connection';
+import { backoffMs } from '../backoff';
 import { brokerAddress, serviceQueueOptions, urlWithHeartbeat } from './naming';
 
 // What needs no broker: backoff, naming, and a transport whose broker cannot be reached.

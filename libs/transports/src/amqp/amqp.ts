@@ -62,7 +62,7 @@ export function createAmqpTransport(config: AmqpTransportConfig, deps: Transport
     name: deps.name,
     capabilities: { durable: true, ack: true, balancing: 'broker', serializes: true },
     call: (req) => client.call(req),
-    serve: (services, handler) => server.serve(services, handler),
+    serve: (services, handler, opts) => server.serve(services, handler, opts),
     drain: () => server.drain(),
     async start() {
       await connection.start();
@@ -82,5 +82,6 @@ export function createAmqpTransport(config: AmqpTransportConfig, deps: Transport
     kill: () => connection.close(),
     ready: () => connection.connected && client.ready && server.ready,
     stats: () => ({ connected: connection.connected, client: client.stats(), server: server.stats() }),
+    queues: () => [client.queue(), server.queue()],
   };
 }

@@ -1,4 +1,4 @@
-import { type AmqpTransportConfig, type CallReply, type CallRequest, type Codec, errors, isJunctionError, JunctionError, type Logger, replyByDeadline } from '@junction/core';
+import { type AmqpTransportConfig, type QueueStats, type CallReply, type CallRequest, type Codec, errors, isJunctionError, JunctionError, type Logger, replyByDeadline } from '@junction/core';
 import { type Channel, type ChannelModel, type ConsumeMessage, type Message } from 'amqplib';
 import { type AmqpConnection, type ConnectionListener } from './connection';
 import { ConsumerCheck, unavailableError } from './consumer-check';
@@ -19,6 +19,10 @@ export interface ClientStats {
   returned: number;
   /** `checkQueue` round trips of the no-consumer check. */
   consumerChecks: number;
+  /** Calls refused OVERLOADED because `maxPending` replies were already awaited. */
+  refused: number;
+  /** Calls refused because their deadline had passed before they were sent. */
+  expired: number;
 }
 
 export interface ClientDeps {
@@ -46,7 +50,7 @@ export class AmqpClient implements ConnectionListener {
   #retry: NodeJS.Timeout | undefined;
   /** The socket buffer is full; fire-and-forget calls (unbounded by `maxPending`) wait for 'drain'. */
   #congested = false;
-  readonly #stats = { published: 0, replies: 0, lateReplies: 0, returned: 0 };
+  readonly #stats = { published: 0, replies: 0, lateReplies: 0, returned: 0, refused: 0, expired: 0 };
 
   constructor(config: AmqpTransportConfig, deps: ClientDeps) {
     this.#config = config;
@@ -57,6 +61,12 @@ export class AmqpClient implements ConnectionListener {
 
   get ready(): boolean {
     return this.#channel !== undefined;
+  }
+
+  /** Calls sent and awaiting replies, as a bounded queue (bounded by `maxPending`; nothing waits to be sent). */
+  queue(): QueueStats {
+    const s = this.#stats;
+    return { name: `${this.#what} (calls out)`, inFlight: this.#pending.size, waiting: 0, maxInFlight: this.#config.maxPending, maxWaiting: 0, accepted: s.published, rejected: s.refused, completed: s.replies, expired: s.expired, waitMsTotal: 0, waitMsMax: 0 };
   }
 
   stats(): ClientStats {
@@ -99,7 +109,10 @@ export class AmqpClient implements ConnectionListener {
 
   async call(req: CallRequest): Promise<CallReply> {
     if (this.#channel === undefined) return this.#disconnected(req);
-    if (req.meta.deadline !== undefined && req.meta.deadline <= Date.now()) return this.#timedOut(req, req.meta.deadline);
+    if (req.meta.deadline !== undefined && req.meta.deadline <= Date.now()) {
+      this.#stats.expired++;
+      return this.#timedOut(req, req.meta.deadline);
+    }
     const blocked = this.#deps.connection.blocked;
     if (blocked !== undefined) return this.#refuse(req, 'OVERLOADED', `the broker at ${this.#deps.connection.address} blocks publishers (${blocked}); retry later`);
 
@@ -111,7 +124,10 @@ export class AmqpClient implements ConnectionListener {
       if (this.#congested) return this.#refuse(req, 'OVERLOADED', `${this.#what}: the connection to ${this.#deps.connection.address} is congested; retry later`);
       return this.#send(req, queue, false) ?? { id: req.id, result: null };
     }
-    if (this.#pending.size >= this.#config.maxPending) return { id: req.id, error: errors.overloaded(`${this.#what} (replies pending)`, this.#config.maxPending).toWire() };
+    if (this.#pending.size >= this.#config.maxPending) {
+      this.#stats.refused++;
+      return { id: req.id, error: errors.overloaded(`${this.#what} (replies pending)`, this.#config.maxPending).toWire() };
+    }
     if (this.#pending.has(req.id)) return this.#refuse(req, 'INTERNAL', `${this.#what}: request id ${req.id} is already waiting for a reply`);
     const reply = new Promise<CallReply>((resolve) => this.#pending.set(req.id, { resolve, service: req.service }));
     const failed = this.#send(req, queue, true);

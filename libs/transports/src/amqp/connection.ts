@@ -1,5 +1,6 @@
 import { type Logger } from '@junction/core';
 import { type ChannelModel, connect } from 'amqplib';
+import { backoffMs } from '../backoff';
 import { brokerAddress, urlWithHeartbeat } from './naming';
 
 /** What a side of the transport (client, server) does when the connection comes and goes. */
@@ -24,12 +25,6 @@ export interface ConnectionOptions {
 const CONNECT_TIMEOUT_MS = 5000;
 /** While the broker stays away, one log line per this long, not one per attempt. */
 const ATTEMPT_LOG_EVERY_MS = 5000;
-
-/** Exponential backoff with "equal jitter": between half and all of the capped exponential step. */
-export function backoffMs(attempt: number, initialMs: number, maxMs: number, random: () => number = Math.random): number {
-  const step = Math.min(maxMs, initialMs * 2 ** Math.min(attempt - 1, 30));
-  return Math.round(step / 2 + (random() * step) / 2);
-}
 
 /**
  * One connection to the broker, kept up for the life of the transport: after a loss (broker

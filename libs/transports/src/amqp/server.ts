@@ -1,6 +1,7 @@
-import { type AmqpTransportConfig, type CallReply, type CallRequest, type Codec, errors, type Handler, isJunctionError, JunctionError, type Logger, replyByDeadline } from '@junction/core';
+import { type AmqpTransportConfig, type QueueStats, type CallReply, type CallRequest, type Codec, errors, type Handler, isJunctionError, JunctionError, type Logger, replyByDeadline } from '@junction/core';
 import { type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
 import { type AmqpConnection, type ConnectionListener } from './connection';
+import { type ServeOptions } from '../transport';
 import { deadLetterQueueOptions, serviceQueue, serviceQueueOptions } from './naming';
 
 export interface ServerStats {
@@ -12,6 +13,8 @@ export interface ServerStats {
   redelivered: number;
   /** Requests whose deadline had passed when they arrived: answered TIMEOUT, not run. */
   expired: number;
+  /** Requests answered (or acked without a reply), whatever the outcome. */
+  answered: number;
 }
 
 export interface ServerDeps {
@@ -32,6 +35,8 @@ export class AmqpServer implements ConnectionListener {
   readonly #deps: ServerDeps;
   readonly #what: string;
   readonly #served = new Map<string, Handler>();
+  /** Each served service's consumer prefetch: the transport's, capped by what the service runs at once. */
+  readonly #prefetch = new Map<string, number>();
   /** Consumer tags on the current channel, by service. */
   readonly #consumers = new Map<string, string>();
   #channel: Channel | undefined;
@@ -41,7 +46,7 @@ export class AmqpServer implements ConnectionListener {
   #draining = false;
   #inFlight = 0;
   #idle: (() => void)[] = [];
-  readonly #stats = { received: 0, deadLettered: 0, redelivered: 0, expired: 0 };
+  readonly #stats = { received: 0, deadLettered: 0, redelivered: 0, expired: 0, answered: 0 };
 
   constructor(config: AmqpTransportConfig, deps: ServerDeps) {
     this.#config = config;
@@ -54,13 +59,25 @@ export class AmqpServer implements ConnectionListener {
     return this.#served.size === 0 || this.#draining || this.#channel !== undefined;
   }
 
+  /** Requests taken from the broker and being served, as a bounded queue (bounded by the consumers' prefetch; the waiting is on the broker). */
+  queue(): QueueStats {
+    const s = this.#stats;
+    let bound = 0;
+    for (const service of this.#consumers.keys()) bound += this.#prefetch.get(service) ?? this.#config.prefetch;
+    return { name: `${this.#what} (requests in)`, inFlight: this.#inFlight, waiting: 0, maxInFlight: bound, maxWaiting: 0, accepted: s.received, rejected: s.deadLettered, completed: s.answered, expired: s.expired, waitMsTotal: 0, waitMsMax: 0 };
+  }
+
   stats(): ServerStats {
     return { inFlight: this.#inFlight, ...this.#stats };
   }
 
-  async serve(services: readonly string[], handler: Handler): Promise<void> {
+  async serve(services: readonly string[], handler: Handler, opts: ServeOptions = {}): Promise<void> {
     for (const s of services) if (this.#served.has(s)) throw new Error(`${this.#what}: service "${s}" is already served by this transport`);
-    for (const s of services) this.#served.set(s, handler);
+    for (const s of services) {
+      this.#served.set(s, handler);
+      // Per consumer: never more unacknowledged requests than the service can run at once.
+      this.#prefetch.set(s, Math.max(1, Math.min(this.#config.prefetch, opts.capacity?.(s) ?? Infinity)));
+    }
     this.#draining = false;
     const model = this.#deps.connection.model;
     if (model === undefined) {
@@ -138,6 +155,8 @@ export class AmqpServer implements ConnectionListener {
   async #consume(channel: Channel, service: string): Promise<void> {
     const queue = serviceQueue(this.#config, service);
     await channel.assertQueue(queue, serviceQueueOptions);
+    // basic.qos without `global` limits the consumers declared after it: one limit per service.
+    await channel.prefetch(this.#prefetch.get(service) ?? this.#config.prefetch);
     const { consumerTag } = await channel.consume(queue, (msg) => this.#delivered(channel, service, queue, msg), { noAck: false });
     this.#consumers.set(service, consumerTag);
   }
@@ -207,6 +226,7 @@ export class AmqpServer implements ConnectionListener {
       // The channel closed while the handler ran: the broker has requeued the request for another worker.
       this.#deps.log.debug({ err, queue: msg.fields.routingKey }, `${this.#what}: could not reply or ack; the broker redelivers the request`);
     } finally {
+      this.#stats.answered++;
       if (--this.#inFlight === 0 && this.#idle.length > 0) for (const resolve of this.#idle.splice(0)) resolve();
     }
   }

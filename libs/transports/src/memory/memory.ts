@@ -35,7 +35,8 @@ export function createMemoryTransport(config: MemoryTransportConfig, deps: Trans
       if (!accepting) return { id: req.id, error: errors.unavailable(`memory transport "${deps.name}"`, 'it is draining').toWire() };
       const wired = wireRequest(req);
       // The deadline bounds the slot too: a handler that never answers cannot hold it for ever.
-      const reply = await queue.run(() => replyByDeadline(req, handler(wired), `memory transport "${deps.name}"`));
+      // A request whose deadline passed while it waited for a slot is dropped unrun (and counted).
+      const reply = await queue.run(() => replyByDeadline(req, handler(wired), `memory transport "${deps.name}"`), req.meta.deadline);
       return wireReply(reply);
     } catch (err) {
       if (isJunctionError(err)) return { id: req.id, error: err.toWire() };
@@ -72,5 +73,6 @@ export function createMemoryTransport(config: MemoryTransportConfig, deps: Trans
       served.clear();
     },
     ready: () => true,
+    queues: () => [queue.stats()],
   };
 }

@@ -26,6 +26,8 @@ export interface ClusterOptions {
   probe?: { maxInFlight: number; maxQueue: number };
   /** `worker.drainGraceMs`. Default 10 s. */
   drainGraceMs?: number;
+  /** Changes the run's config before it is written (chain, transports, more services); `run` names the run, for prefixes. */
+  configure?: (config: JunctionConfig, run: string) => void;
 }
 
 export interface Exit {
@@ -163,6 +165,7 @@ function runConfig(run: string, schema: string, opts: ClusterOptions): JunctionC
   db.poolSize = 4;
   const probe = opts.probe ?? { maxInFlight: 256, maxQueue: 1000 };
   config.services.probe = { package: PROBE, concurrency: { type: 'inline', ...probe }, settings: {} };
+  opts.configure?.(config, run);
   return config;
 }
 
