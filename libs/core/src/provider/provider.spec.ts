@@ -225,3 +225,33 @@ describe('Provider', () => {
     expect(JSON.stringify(d)).not.toContain('handler');
   });
 });
+
+describe('Provider.observe', () => {
+  it('tells observers of each answered call after the reply, with its outcome and duration', async () => {
+    const provider = new Provider();
+    provider.register(
+      defineService({
+        name: 'obs',
+        version: '1.0.0',
+        description: 'observed',
+        methods: { twice: method({ description: 'x2', params: { n: Type.Number() }, result: Type.Number(), handler: ({ n }) => n * 2 }) },
+      }),
+    );
+    const seen: { outcome: unknown; durationMs: number; startedAt: number }[] = [];
+    const stop = provider.observe((e) => seen.push({ outcome: e.reply.error?.code ?? e.reply.result, durationMs: e.durationMs, startedAt: e.startedAt }));
+    const reply = await provider.handle({ id: 'a', service: 'obs', method: 'twice', args: { n: 21 }, meta: {} });
+    expect(reply).toEqual({ id: 'a', result: 42 });
+    // Not yet: observers run after the reply has been handed back.
+    expect(seen).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    await provider.handle({ id: 'b', service: 'obs', method: 'twice', args: { n: 'x' }, meta: {} });
+    await new Promise((r) => setImmediate(r));
+    expect(seen.map((s) => s.outcome)).toEqual([42, 'INVALID_PARAMS']);
+    expect(seen[0].durationMs).toBeGreaterThanOrEqual(0);
+    expect(seen[0].startedAt).toBeLessThanOrEqual(Date.now());
+    stop();
+    await provider.handle({ id: 'c', service: 'obs', method: 'twice', args: { n: 1 }, meta: {} });
+    await new Promise((r) => setImmediate(r));
+    expect(seen).toHaveLength(2);
+  });
+});

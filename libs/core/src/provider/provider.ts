@@ -29,6 +29,18 @@ export interface ProviderOptions {
   node?: string;
 }
 
+/** One answered call, as observers see it. */
+export interface CallEvent {
+  readonly req: CallRequest;
+  readonly reply: CallReply;
+  /** Epoch ms when the provider took the call. */
+  readonly startedAt: number;
+  /** From taking the call to having its reply: queue wait, handler and checks. */
+  readonly durationMs: number;
+}
+
+export type CallObserver = (event: CallEvent) => void;
+
 export interface RegisterOptions {
   concurrency?: ConcurrencyConfig;
   /** The service's read-only settings, its `ctx.infra.config`. */
@@ -70,6 +82,7 @@ interface HostedService {
  */
 export class Provider {
   readonly #services = new Map<string, HostedService>();
+  #observers: readonly CallObserver[] = [];
   readonly #log: Logger;
   readonly #opts: ProviderOptions;
   #outbound: Handler = async (req) => ({ id: req.id, error: errors.unavailable(`${req.service}.${req.method}`, 'this provider is not connected to a proxy chain for ctx.call').toWire() });
@@ -154,10 +167,43 @@ export class Provider {
 
   /** Answers one request. Never throws: every failure is a typed error reply. */
   async handle(req: CallRequest): Promise<CallReply> {
+    if (this.#observers.length === 0) return this.#answer(req);
+    const startedAt = Date.now();
+    const started = performance.now();
+    const reply = await this.#answer(req);
+    const event: CallEvent = { req, reply, startedAt, durationMs: performance.now() - started };
+    // Off the reply's path: observers (metrics, tracing) see the call after its caller has the reply.
+    setImmediate(() => this.#notify(event));
+    return reply;
+  }
+
+  /**
+   * Calls `observer` with every call this provider answers, after the reply has gone: the hook
+   * metrics and tracing hang on. Returns the function that removes it. An observer that throws is
+   * logged and kept.
+   */
+  observe(observer: CallObserver): () => void {
+    this.#observers = [...this.#observers, observer];
+    return () => {
+      this.#observers = this.#observers.filter((o) => o !== observer);
+    };
+  }
+
+  async #answer(req: CallRequest): Promise<CallReply> {
     try {
       return { id: req.id, result: await this.#invoke(req) };
     } catch (err) {
       return { id: req.id, error: this.#toWire(err, req) };
+    }
+  }
+
+  #notify(event: CallEvent): void {
+    for (const observer of this.#observers) {
+      try {
+        observer(event);
+      } catch (err) {
+        this.#log.error({ err }, 'a call observer failed; the call itself was answered');
+      }
     }
   }
 
