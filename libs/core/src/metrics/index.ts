@@ -1,0 +1,2 @@
+export * from './node-metrics';
+export * from './window';
