@@ -1,0 +1,58 @@
+import { type CallReply, type CallRequest, childSpan, parseTraceparent, type Tracer } from '@junction/core';
+
+/** The gateway's span of one call: ended with the reply. */
+export interface GatewaySpan {
+  end(reply: CallReply): CallReply;
+}
+
+/**
+ * Begins the gateway's span of a call and makes it the next hop's parent, rewriting
+ * `req.meta.traceparent`. A trace that began here (`root`) is sampled now, by the tracer's rate
+ * for the service, and the span takes the id its traceparent already has (the one the response
+ * header names). A client's trace keeps the client's decision, and the span is the child of the
+ * client's. Undefined for a call that is not sampled.
+ */
+export function gatewaySpan(tracer: Tracer, req: CallRequest, root: boolean): GatewaySpan | undefined {
+  const parent = parseTraceparent(req.meta.traceparent);
+  if (parent === undefined || req.service === 'tracing') return undefined;
+  let spanId: string;
+  let parentSpanId: string | undefined;
+  if (root) {
+    const sampled = tracer.sampleRoot(req.service);
+    req.meta.traceparent = `00-${parent.traceId}-${parent.spanId}-${sampled ? '01' : '00'}`;
+    if (!sampled) return undefined;
+    spanId = parent.spanId;
+  } else {
+    if (!parent.sampled) return undefined;
+    const child = childSpan(parent);
+    req.meta.traceparent = child.traceparent;
+    spanId = child.spanId;
+    parentSpanId = parent.spanId;
+  }
+  const start = Date.now();
+  const started = performance.now();
+  return {
+    end(reply) {
+      const error = reply.error?.code;
+      tracer.record({
+        traceId: parent.traceId,
+        spanId,
+        ...(parentSpanId === undefined ? {} : { parentSpanId }),
+        kind: 'gateway',
+        name: `${req.service}.${req.method}`,
+        service: req.service,
+        method: req.method,
+        node: tracer.node,
+        start,
+        durationMs: performance.now() - started,
+        ...(error === undefined ? {} : { error }),
+      });
+      return reply;
+    },
+  };
+}
+
+/** `answer`, ending `span` with its reply first. */
+export function ended(span: GatewaySpan | undefined, answer: Promise<CallReply>): Promise<CallReply> {
+  return span === undefined ? answer : answer.then((reply) => span.end(reply));
+}

@@ -1,0 +1,72 @@
+import { newSpanId } from '../envelope/ids';
+
+/** Where in a call's path a span was taken. */
+export type SpanKind = 'gateway' | 'proxy' | 'transport' | 'provider' | 'handler';
+
+/** A span as stored and answered by the tracing service: plain JSON. */
+export interface Span {
+  traceId: string;
+  spanId: string;
+  /** Absent on a trace's root. */
+  parentSpanId?: string;
+  kind: SpanKind;
+  /** What happened: `shots.create`, `cache miss`, `retry attempt 2`, `send over remote:rabbit`. */
+  name: string;
+  service: string;
+  method: string;
+  /** The node that took the span (config `node.name`). */
+  node: string;
+  /** Epoch ms. */
+  start: number;
+  durationMs: number;
+  /** The error code of the reply (`TIMEOUT`, `SERVICE_ERROR`...); absent on success. */
+  error?: string;
+  /** The call's args, sensitive params replaced by `[redacted]`: provider spans only. */
+  args?: unknown;
+  attrs?: Record<string, string | number | boolean>;
+}
+
+/** How a span's args are redacted: the method's param names (for positional args) and its sensitive ones. */
+export interface ArgsPolicy {
+  readonly names: readonly string[];
+  /** `true`: every param; a list: those params; absent: only the platform's always-redacted names. */
+  readonly sensitive?: true | readonly string[];
+}
+
+/** A span as recorded on a call's path: args still a reference, redacted and copied only when shipped. */
+export interface RawSpan extends Omit<Span, 'args'> {
+  rawArgs?: unknown;
+  policy?: ArgsPolicy;
+}
+
+/** The parts of a W3C traceparent a hop needs. */
+export interface TraceParent {
+  traceId: string;
+  spanId: string;
+  sampled: boolean;
+}
+
+const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+
+export function parseTraceparent(text: string | undefined): TraceParent | undefined {
+  if (text === undefined) return undefined;
+  const m = TRACEPARENT.exec(text);
+  return m === null ? undefined : { traceId: m[1], spanId: m[2], sampled: (parseInt(m[3], 16) & 1) === 1 };
+}
+
+/**
+ * The sampled flag without parsing the whole header: the hot check every traced link makes. A
+ * malformed header reads as not sampled, and is left alone.
+ */
+export function isSampled(text: string | undefined): boolean {
+  if (text === undefined || text.length !== 55) return false;
+  const c = text.charCodeAt(54);
+  const digit = c <= 57 ? c - 48 : c - 87; // '0'-'9', 'a'-'f'
+  return (digit & 1) === 1;
+}
+
+/** A new span under `parent`: its id, and the traceparent that makes the next hop its child. */
+export function childSpan(parent: TraceParent): { spanId: string; traceparent: string } {
+  const spanId = newSpanId();
+  return { spanId, traceparent: `00-${parent.traceId}-${spanId}-${parent.sampled ? '01' : '00'}` };
+}
