@@ -24,14 +24,17 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const BODY = JSON.stringify({ jsonrpc: '2.0', method: 'calc.subtract', params: [42, 23], id: 1 });
 const EXPECT = 19;
 const GOAL = 0.6; // junction req/s >= GOAL x bare req/s at 64 connections
+const TRACING_GOAL = 0.9; // tracing on (100% sampled) req/s >= TRACING_GOAL x tracing off req/s at 64 connections
 const SECONDS = positive(process.env.BENCH_SECONDS, 10);
 const WARMUP = positive(process.env.BENCH_WARMUP_SECONDS, 3);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
-// ABBA at 1 connection, BAAB at 64: each target runs twice per connection count, and neither
-// always goes first, so a machine that slows down (or warms up) over the run favours neither.
+// ABCCBA at 1 connection, CBAABC at 64: each target runs twice per connection count, and none
+// always goes first, so a machine that slows down (or warms up) over the run favours none.
+// `junction` runs with tracing off, `tracing` the same config with tracing on at 100% sampling.
+const TARGETS = ['bare', 'junction', 'tracing'];
 const PLAN = [
-  [1, ['bare', 'junction', 'junction', 'bare']],
-  [64, ['junction', 'bare', 'bare', 'junction']],
+  [1, ['bare', 'junction', 'tracing', 'tracing', 'junction', 'bare']],
+  [64, ['tracing', 'junction', 'bare', 'bare', 'junction', 'tracing']],
 ];
 
 function positive(text, fallback) {
@@ -48,14 +51,16 @@ async function startServer(name, tmp) {
   const child =
     name === 'bare'
       ? children.start('bare', path.join(__dirname, 'bare-server.js'), [String(port)], { cwd: ROOT })
-      : children.start('junction', path.join(ROOT, 'tools/cli/bin/junction.js'), ['start', '--config', 'config/local.yaml'], {
+      : children.start(name, path.join(ROOT, 'tools/cli/bin/junction.js'), ['start', '--config', 'config/local.yaml'], {
           cwd: ROOT,
           nodeArgs: CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(CPU_PROF)}`] : [],
           env: {
             JUNCTION_HOST: '127.0.0.1',
             JUNCTION_PORT: String(port),
             JUNCTION_LOG_LEVEL: 'warn',
-            JUNCTION_SQLITE_PATH: path.join(tmp, 'junction.db'),
+            JUNCTION_SQLITE_PATH: path.join(tmp, `${name}.db`),
+            JUNCTION_TRACING: name === 'tracing' ? 'true' : 'false',
+            JUNCTION_TRACING_SAMPLE_RATE: '1',
           },
         });
   const [, url] = await children.waitForLine(child, /POST (http:\/\/\S+\/rpc)/, 60_000);
@@ -108,10 +113,20 @@ function machine() {
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-function report(results, m) {
+/** What the traced server's tracer did over the whole run: a buffer that overflowed dropped spans, and the ratio flatters it. */
+async function tracingStatus(url) {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', method: 'tracing.status', params: {}, id: 1 }) });
+    return (await res.json()).result?.tracer;
+  } catch (err) {
+    return { error: err.message };
+  }
+}
+
+function report(results, m, spans) {
   const rows = [];
   for (const [connections] of PLAN) {
-    for (const target of ['bare', 'junction']) {
+    for (const target of TARGETS) {
       const runs = results.filter((r) => r.target === target && r.connections === connections);
       const rps = runs.map((r) => r.rps);
       rows.push({
@@ -128,10 +143,10 @@ function report(results, m) {
     }
   }
   const row = (target, c) => rows.find((r) => r.target === target && r.connections === c);
-  const ratio = (key, c) => row('junction', c)[key] / row('bare', c)[key];
+  const ratio = (key, c, over = 'bare', target = 'junction') => row(target, c)[key] / row(over, c)[key];
   const pad = (v, n) => String(v).padStart(n);
   const lines = [
-    'Junction embedded (config/local.yaml) vs bare Fastify: POST /rpc calc.subtract [42,23]',
+    'Junction embedded (config/local.yaml), tracing off and on (100% sampled), vs bare Fastify: POST /rpc calc.subtract [42,23]',
     `date     ${m.date}`,
     `machine  ${m.line}; 1-min load average ${m.load} before the run`,
     `method   each row: mean of 2 measured runs of ${SECONDS} s, each after a ${WARMUP} s warm-up; order ${PLAN.map(([c, order]) => `c=${c}: ${order.join(', ')}`).join('; ')}`,
@@ -142,7 +157,13 @@ function report(results, m) {
     'junction / bare       c=1    c=64',
     ...[['req/s', 'rps'], ['p50 latency', 'p50'], ['p99 latency', 'p99'], ['cpu per call', 'cpuPerCall']].map(([label, key]) => `  ${label.padEnd(16)} ${pad(ratio(key, 1).toFixed(2), 6)} ${pad(ratio(key, 64).toFixed(2), 7)}`),
     '',
+    '',
+    'tracing on / off      c=1    c=64',
+    ...[['req/s', 'rps'], ['p50 latency', 'p50'], ['p99 latency', 'p99'], ['cpu per call', 'cpuPerCall']].map(([label, key]) => `  ${label.padEnd(16)} ${pad(ratio(key, 1, 'junction', 'tracing').toFixed(2), 6)} ${pad(ratio(key, 64, 'junction', 'tracing').toFixed(2), 7)}`),
+    '',
     `goal: junction >= ${GOAL} x bare req/s at 64 connections: ${ratio('rps', 64) >= GOAL ? 'PASS' : 'FAIL'} (ratio ${ratio('rps', 64).toFixed(2)})`,
+    `tracing  spans shipped ${spans?.shipped ?? '?'}, dropped ${spans?.dropped ?? '?'} (buffer full), failed to ship ${spans?.failed ?? '?'}`,
+    `goal: tracing on >= ${TRACING_GOAL} x tracing off req/s at 64 connections: ${ratio('rps', 64, 'junction', 'tracing') >= TRACING_GOAL ? 'PASS' : 'FAIL'} (ratio ${ratio('rps', 64, 'junction', 'tracing').toFixed(2)})`,
   ];
   // Say so when the run was disturbed, rather than leave a reader to trust a noisy req/s ratio.
   const worstSpread = Math.max(...rows.map((r) => r.spread));
@@ -161,9 +182,9 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'junction-bench-'));
   process.on('exit', () => fs.rmSync(tmp, { recursive: true, force: true }));
 
-  progress(`${m.line}; starting both servers`);
-  const servers = { bare: await startServer('bare', tmp), junction: await startServer('junction', tmp) };
-  progress(`bare at ${servers.bare.url}, junction at ${servers.junction.url}; both answer ${EXPECT}`);
+  progress(`${m.line}; starting the servers`);
+  const servers = { bare: await startServer('bare', tmp), junction: await startServer('junction', tmp), tracing: await startServer('tracing', tmp) };
+  progress(`bare at ${servers.bare.url}, junction at ${servers.junction.url}, tracing at ${servers.tracing.url}; all answer ${EXPECT}`);
 
   const results = [];
   for (const [connections, order] of PLAN) {
@@ -175,9 +196,10 @@ async function main() {
       results.push({ target, connections, ...r });
     }
   }
+  const spans = await tracingStatus(servers.tracing.url);
   await children.stopAll();
 
-  const text = report(results, m);
+  const text = report(results, m, spans);
   console.log(`\n${text}`);
   if (write) progress(`wrote ${path.relative(process.cwd(), writeSection(path.join(ROOT, 'docs/benchmarks.md'), text))}`);
 }

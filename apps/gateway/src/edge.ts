@@ -13,11 +13,14 @@ import {
   JunctionError,
   type Logger,
   newRequestId,
+  type NodeMetrics,
   type QueueStats,
   type WireError,
   WorkQueue,
+  type Tracer,
 } from '@junction/core';
 import { createKeyring } from './auth';
+import { ended, gatewaySpan } from './trace-span';
 
 export const TIMEOUT_HEADER = 'x-junction-timeout-ms';
 const POSITIVE_INT = /^[1-9][0-9]{0,14}$/;
@@ -47,16 +50,23 @@ export interface EdgeOptions {
   handler: Handler;
   log: Logger;
   debug: boolean;
+  /** This process's tracer, when tracing is on: each call gets a gateway span; traces started here are sampled here, per service. */
+  tracer?: Tracer;
+  /** Counts each call the edge hands on, by outcome, with its latency; nothing counted when absent. */
+  metrics?: Pick<NodeMetrics, 'edge'>;
 }
 
 function expired(req: CallRequest, deadline: number): CallReply {
   return { id: req.id, error: errors.timeout(`${req.service}.${req.method} (request ${req.id}, waiting in the gateway)`, deadline).toWire() };
 }
 
-export function createEdge({ config, handler, log, debug }: EdgeOptions): Edge {
+export function createEdge({ config, handler, log, debug, metrics, tracer }: EdgeOptions): Edge {
   const keyring = createKeyring(config.apiKeys, config.requireKey);
   const queue = new WorkQueue('gateway "HTTP in" queue', { maxInFlight: config.maxInFlight, maxWaiting: config.maxQueue });
   const defaultTimeoutMs = config.defaultTimeoutMs;
+  // The metas of requests whose trace began here (no valid traceparent came): their calls are
+  // the trace's roots.
+  const startedHere = new WeakSet<CallMeta>();
 
   const wire = (err: unknown, where: string): WireError => {
     if (isJunctionError(err)) return err.toWire();
@@ -75,7 +85,7 @@ export function createEdge({ config, handler, log, debug }: EdgeOptions): Edge {
         if (t.parentSpanId !== undefined) return incoming;
         return formatTraceparent(t);
       }
-      return formatTraceparent(childTrace(undefined));
+      return tracer === undefined ? formatTraceparent(childTrace(undefined)) : tracer.rootTraceparent('');
     },
 
     meta(headers, traceparent) {
@@ -90,17 +100,34 @@ export function createEdge({ config, handler, log, debug }: EdgeOptions): Edge {
         }
         timeoutMs = Number(asked);
       }
-      return { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
+      const meta: CallMeta = { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
+      if (tracer !== undefined && headers.traceparent !== traceparent) startedHere.add(meta);
+      return meta;
     },
 
     invoke(service, method, args, meta) {
       const m: CallMeta = { traceparent: meta.traceparent, deadline: meta.deadline, caller: meta.caller, attempt: 1 };
       if (meta.oneWay === true) m.oneWay = true;
       const req: CallRequest = { id: newRequestId(), service, method, args, meta: m };
+      // Begun before the call waits for a slot; it makes itself the next hop's parent (req.meta.traceparent).
+      const span = tracer === undefined ? undefined : gatewaySpan(tracer, req, startedHere.has(meta));
       const deadline = meta.deadline ?? Infinity;
       // A call whose deadline passed while it waited for a slot is not handed on: nobody waits for it.
       const task = () => (Date.now() < deadline ? handler(req) : Promise.resolve(expired(req, deadline)));
-      return queue.run(task).then(undefined, (err: unknown) => ({ id: req.id, error: wire(err, `calling ${service}.${method}`) }));
+      if (metrics === undefined) return ended(span, queue.run(task).then(undefined, (err: unknown) => ({ id: req.id, error: wire(err, `calling ${service}.${method}`) })));
+      const started = performance.now();
+      // One then() with both branches: counting costs no promise more than not counting.
+      return ended(span, queue.run(task).then(
+        (reply) => {
+          metrics.edge(service, method, reply, performance.now() - started);
+          return reply;
+        },
+        (err: unknown) => {
+          const reply: CallReply = { id: req.id, error: wire(err, `calling ${service}.${method}`) };
+          metrics.edge(service, method, reply, performance.now() - started);
+          return reply;
+        },
+      ));
     },
 
     wire,

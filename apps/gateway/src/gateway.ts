@@ -1,4 +1,4 @@
-import { type GatewayConfig, type Handler, type Logger, queueMetrics, type QueueStats } from '@junction/core';
+import { type GatewayConfig, type Handler, type Logger, NodeMetrics, type QueueStats, type Tracer } from '@junction/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { ServiceCatalog } from './catalog';
 import { createEdge } from './edge';
@@ -26,6 +26,13 @@ export interface GatewayOptions {
   node?: string;
   /** The node's other queues (its transports', its provider's), shown with the gateway's own at `/metrics`. */
   queues?: () => QueueStats[];
+  /**
+   * The node's metrics, rendered at `/metrics`; the gateway counts the calls of its edge in them
+   * and gives them its queue list (its own, then `queues`). A registry of its own when absent.
+   */
+  metrics?: NodeMetrics;
+  /** This process's tracer, when tracing is on: the edge records a gateway span of each sampled call. */
+  tracer?: Tracer;
 }
 
 // Longer than nginx's default upstream keepalive_timeout (60 s): the proxy closes an idle
@@ -69,7 +76,9 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     },
   });
 
-  const edge = createEdge({ config, handler: opts.handler, log, debug: opts.debug ?? false });
+  const metrics = opts.metrics ?? new NodeMetrics({ node: opts.node ?? 'gateway' });
+  const edge = createEdge({ config, handler: opts.handler, log, debug: opts.debug ?? false, metrics, tracer: opts.tracer });
+  metrics.queues(() => [edge.stats(), ...(opts.queues?.() ?? [])]);
   useJsonBodies(app, config);
 
   app.setErrorHandler((err, request, reply) => {
@@ -82,7 +91,7 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   });
 
   app.get('/healthz', (_request, reply) => reply.header('content-type', JSON_UTF8).send(OK));
-  app.get('/metrics', (_request, reply) => reply.header('content-type', PROMETHEUS_TEXT).send(queueMetrics([edge.stats(), ...(opts.queues?.() ?? [])])));
+  app.get('/metrics', async (_request, reply) => reply.header('content-type', PROMETHEUS_TEXT).send(await metrics.text()));
   app.get('/readyz', (_request, reply) => {
     const up = ready();
     const body = { status: up ? 'ready' : 'not ready', ...(opts.node === undefined ? {} : { node: opts.node }) };

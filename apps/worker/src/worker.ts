@@ -1,4 +1,6 @@
-import { createDb, createSystemService, type Db, type Handler, type JunctionConfig, type Logger, Provider, type ProxyStatus, type QueueStats } from '@junction/core';
+import { createDb, createSystemService, type Db, type Handler, type JunctionConfig, type Logger, NodeMetrics, Provider, type ProxyStatus, type QueueStats } from '@junction/core';
+import { type Bus, createLoggingService, createManagementService, createMemoryBus, Membership } from '@junction/core';
+import { createTracingService, SpanStore, type Tracer } from '@junction/core';
 import { type Transport } from '@junction/transports';
 import { loadServices } from './load-services';
 
@@ -8,12 +10,28 @@ export interface WorkerOptions {
   log: Logger;
   /** The node's transports by name (shared with a gateway in the same process). */
   transports: ReadonlyMap<string, Transport>;
+  /** The node's bus, for `logging` and `management`; a bus of this process alone when absent. */
+  bus?: Bus;
+  /** `all` when a gateway shares the process. Default `worker`. */
+  role?: string;
+  /** Announced in heartbeats. */
+  version?: string;
   /** The state of the node's proxy chain, for `system.health` (read when asked: the chain is compiled after the worker). */
   proxies?: () => ProxyStatus[];
+  /** The node's metrics, which count the provider's calls; the worker makes its own when absent. */
+  metrics?: NodeMetrics;
+  /** This process's tracer, when tracing is on: it records a provider and a handler span of each sampled call. */
+  tracer?: Tracer;
 }
 
 export interface Worker {
   readonly provider: Provider;
+  /** Where this worker's tracing service keeps spans; the node's tracer ships its own spans straight to it. */
+  readonly spans: SpanStore;
+  /** This node on the bus: heartbeats, the nodes heard from, log levels set cluster-wide. */
+  readonly membership: Membership;
+  /** Counts every call the provider answers, and keeps the last minute for `system.metrics`. */
+  readonly metrics: NodeMetrics;
   /** Serves the hosted services on `worker.serve`; `outbound` is where handlers' ctx.call goes. */
   start(outbound: Handler): Promise<void>;
   /** True while serving and not draining. */
@@ -39,12 +57,30 @@ export function createWorker(opts: WorkerOptions): Worker {
   const services = loadServices(config, opts.configFile, spec.services ?? Object.keys(config.services));
   const db: Db | undefined = config.infrastructure.db === undefined ? undefined : createDb(config.infrastructure.db);
   const provider = new Provider({ log, infrastructure: { db }, debug: config.node.debug, node: config.node.name });
+  const bus = opts.bus ?? createMemoryBus({ log });
+  const membership = new Membership({
+    bus,
+    node: config.node.name,
+    role: opts.role ?? 'worker',
+    version: opts.version ?? '0.0.0',
+    heartbeatMs: config.node.heartbeatMs,
+    log,
+    provider,
+  });
+  const metrics = opts.metrics ?? new NodeMetrics({ node: config.node.name });
+  metrics.observe(provider);
+  if (opts.tracer !== undefined) provider.observe(opts.tracer.observer, { trace: true });
+  // Hosted like `system`, whether this node traces or not: the nodes that do ship their spans here.
+  const spans = new SpanStore({ ringSize: config.tracing.ringSize, db: config.tracing.store ? db : undefined, log });
   try {
     for (const { def, module } of services) {
       const sc = config.services[def.name];
       provider.register(def, { concurrency: sc.concurrency, settings: sc.settings, timeoutMs: sc.timeoutMs, module });
     }
-    provider.register(createSystemService({ node: config.node.name, provider, queues: () => queues(), proxies: () => opts.proxies?.() ?? [] }));
+    provider.register(createLoggingService(membership));
+    provider.register(createManagementService(membership));
+    provider.register(createTracingService(spans, opts.tracer));
+    provider.register(createSystemService({ node: config.node.name, provider, queues: () => queues(), proxies: () => opts.proxies?.() ?? [], metrics: () => metrics.summary() }));
   } catch (err) {
     void db?.close();
     throw err;
@@ -57,11 +93,15 @@ export function createWorker(opts: WorkerOptions): Worker {
 
   return {
     provider,
+    spans,
+    membership,
+    metrics,
     queues,
     async start(outbound) {
       provider.connect(outbound);
       const handler: Handler = (req) => provider.handle(req);
       for (const t of served) await t.serve(provider.services(), handler, { capacity: (s) => provider.capacity(s) });
+      await membership.start();
       state = 'serving';
       log.info({ services: provider.services(), transports: spec.serve }, 'worker serving');
     },
@@ -76,6 +116,8 @@ export function createWorker(opts: WorkerOptions): Worker {
       const inTime = await Promise.race([finished.then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), graceMs)))]);
       clearTimeout(timer);
       if (!inTime) log.warn({ graceMs, queues: provider.queues() }, 'drain grace period ran out with calls still in flight');
+      await membership.stop();
+      if (opts.bus === undefined) await bus.close();
       await provider.close();
       await db?.close();
       state = 'stopped';

@@ -53,7 +53,12 @@ export const service = defineService({
       params: {},
       result: Type.Array(ProjectSchema),
       examples: [{ args: {} }],
-      handler: async (_args, ctx) => store.listProjects(await dbOf(ctx)),
+      handler: async (_args, ctx) => {
+        const projects = await store.listProjects(await dbOf(ctx));
+        // Seen only when shots' level is debug (logging.setLevel): what a support engineer asks for.
+        ctx.log.debug({ count: projects.length }, 'listed projects');
+        return projects;
+      },
     }),
     createSequence: method({
       description: 'Creates a sequence in a project. Refuses an unknown project (NOT_FOUND) or a code already in use (ALREADY_EXISTS).',

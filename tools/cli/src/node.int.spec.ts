@@ -35,6 +35,16 @@ describe('the embedded node (gateway -> chain -> memory transport -> provider)',
     expect(body.result).toEqual({ identity: 'ann', roles: ['artist'] });
   });
 
+  it('sets a log level at runtime over the in-process bus, for an operator, and lists itself in management.nodes', async () => {
+    const set = await rpc(node.url!, { jsonrpc: '2.0', method: 'logging.setLevel', params: { service: 'shots', level: 'fatal', ttlMs: 60_000 }, id: 6 }, { authorization: 'Bearer test-key-operator' });
+    expect(set.body.error).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 50));
+    // fatal, not debug: the other tests' shots calls would write lines into this run's output.
+    expect(node.provider!.logLevels()).toMatchObject({ shots: 'fatal', calc: 'silent' });
+    const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'management.nodes', id: 7 });
+    expect(body.result).toEqual([expect.objectContaining({ name: 'test-embedded', role: 'all', pid: process.pid })]);
+  });
+
   it("routes a handler's ctx.call back through the node's chain", async () => {
     const { body } = await rpc(node.url!, { jsonrpc: '2.0', method: 'odd.viaCalc', params: { a: 10, b: 4 }, id: 5 });
     expect(body.result).toBe(6);

@@ -1,5 +1,7 @@
 import { type AddressInfo } from 'node:net';
-import { compileChain, type CompiledChain, createLogger, type Handler, type JunctionConfig, knownServices, type Logger, type Provider, type ProxyStatus } from '@junction/core';
+import { compileChain, type CompiledChain, createLogger, type Handler, type JunctionConfig, knownServices, type Logger, NodeMetrics, type Provider, type ProxyStatus } from '@junction/core';
+import { createBus, Membership } from '@junction/core';
+import { connectTracer, Tracer } from '@junction/core';
 import { createGateway } from '@junction/gateway';
 import { createTransport, type Transport } from '@junction/transports';
 import { createHealthServer, createWorker, type Worker } from '@junction/worker';
@@ -20,6 +22,8 @@ export interface RunningNode {
   readonly chain: Handler;
   /** The state of the chain's proxies (circuits, cache counters), as `system.health` reports it. */
   proxies(): ProxyStatus[];
+  /** The node's metrics: what `/metrics` renders on its gateway and its worker's health port. */
+  readonly metrics: NodeMetrics;
   /** Where the gateway listens, when this node has one. */
   readonly url?: string;
   /** Where the worker's health port listens, when it has one. */
@@ -63,6 +67,8 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     return clean;
   };
 
+  // One registry per node, not prom-client's global one: several nodes in one process (tests) never share a series.
+  const metrics = new NodeMetrics({ node: config.node.name }).collectProcess();
   try {
     const transports = new Map<string, Transport>();
     for (const [name, tc] of Object.entries(config.transports)) {
@@ -72,11 +78,21 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       transports.set(name, t);
     }
 
+    metrics.transports(() => transports.values());
+    // The bus (log levels, heartbeats) is up before the worker, whose logging service publishes on it, and closes after it.
+    const bus = createBus({ config, configFile, log: log.child({ bus: config.bus?.type ?? 'memory' }) });
+    closers.push(() => bus.close());
+    await bus.start();
+    const version = (require('../package.json') as { version: string }).version;
+    // One tracer per process (docs/tracing.md); none, and nothing traced, when tracing is off.
+    const tracer = config.tracing.enabled ? new Tracer(config.tracing, { node: config.node.name, log }) : undefined;
+
     let compiled: CompiledChain | undefined;
     const proxies = () => compiled?.status() ?? [];
+    metrics.proxies(proxies);
     let worker: Worker | undefined;
     if (role !== 'gateway') {
-      const w = createWorker({ config, configFile, log, transports, proxies });
+      const w = createWorker({ config, configFile, log, transports, bus, role, version, proxies, metrics, tracer });
       worker = w;
       closers.push(async () => {
         if (await w.drain()) return;
@@ -87,21 +103,30 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
 
     // Services this deployment names (and the platform's own) are known; any other name is
     // METHOD_NOT_FOUND here, whichever transport would have carried it.
-    const c = compileChain(config.chain, { provider: worker?.provider, transports, log });
+    const c = compileChain(config.chain, { provider: worker?.provider, transports, log, metrics, tracer });
     compiled = c;
     // Closed last, after the worker drained: its handlers' ctx.call still go through the chain.
     closers.unshift(() => c.close());
-    const chain = knownServices(['system', ...Object.keys(config.services)])(c);
+    const chain = knownServices(['system', 'logging', 'management', 'tracing', ...Object.keys(config.services)])(c);
     await worker?.start(chain);
+    // Stopped before the worker drains, while the tracing service (here or elsewhere) still answers.
+    if (tracer !== undefined) closers.push(connectTracer(tracer, { chain, config: config.tracing, node: config.node.name, local: worker?.spans }));
 
     let healthUrl: string | undefined;
     const http = config.worker?.http;
     if (worker !== undefined && http !== undefined) {
       const w = worker;
-      const health = await createHealthServer({ log, ready: () => w.ready(), queues: () => w.queues() });
+      const health = await createHealthServer({ log, ready: () => w.ready(), queues: () => w.queues(), metrics });
       closers.push(() => health.close());
       await health.listen({ host: http.host, port: http.port });
       healthUrl = urlOf(health.server.address() as AddressInfo);
+    }
+
+    if (worker === undefined) {
+      // A gateway hosts no service, but is a node of the cluster all the same: it announces itself.
+      const membership = new Membership({ bus, node: config.node.name, role, version, heartbeatMs: config.node.heartbeatMs, log, inFlight: () => transportsInFlight(transports) });
+      closers.push(() => membership.stop());
+      await membership.start();
     }
 
     let url: string | undefined;
@@ -116,17 +141,24 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
         ready: () => gatewayReady(config, transports),
         // Every hand-off of this node: each transport once (in and out), then the provider's modules.
         queues: () => [...[...transports.values()].flatMap((t) => t.queues()), ...(worker?.provider.queues() ?? [])],
+        metrics,
+        tracer,
       });
       closers.push(() => app.close());
       await app.listen({ host: gw.host, port: gw.port });
       url = urlOf(app.server.address() as AddressInfo);
     }
 
-    return { role, provider: worker?.provider, chain, proxies, url, healthUrl, log, stop };
+    return { role, provider: worker?.provider, chain, proxies, metrics, url, healthUrl, log, stop };
   } catch (err) {
     await stop();
     throw err;
   }
+}
+
+/** Calls a gateway has sent and not yet had answered, over every transport. */
+function transportsInFlight(transports: ReadonlyMap<string, Transport>): number {
+  return [...transports.values()].flatMap((t) => t.queues()).reduce((n, q) => n + q.inFlight, 0);
 }
 
 /**

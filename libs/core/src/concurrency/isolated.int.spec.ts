@@ -125,6 +125,17 @@ describe.each(MODULES)('concurrency module %s', (type, config) => {
     expect(line?.requestId).toEqual(expect.any(String));
   });
 
+  it("follows the service's log level set at runtime, in guests started before the change", async () => {
+    await h.call('log', { text: `before ${type}` });
+    h.provider.setLogLevel('isolated', 'debug');
+    await h.call('log', { text: `during ${type}` });
+    h.provider.setLogLevel('isolated', undefined);
+    await h.call('log', { text: `after ${type}` });
+    const debug = h.lines.filter((l) => l.level === 20).map((l) => l.msg);
+    expect(debug).toEqual([`debug: during ${type}`]);
+    expect(h.lines.find((l) => l.msg === `debug: during ${type}`)).toMatchObject({ service: 'isolated', method: 'log', node: 'test-node' });
+  });
+
   it('answers a typed error as it was thrown', async () => {
     const err = await h.fail('refuses');
     expect(err.code).toBe('SERVICE_ERROR');

@@ -33,7 +33,7 @@ describe('config', () => {
     const config = parseConfig('gateway:\n  port: ${PORT:-8080}\n  host: "${HOST:-localhost}"\nnode:\n  name: node-${ID:-1}\n  debug: ${DEBUG:-false}\n', 't.yaml', { PORT: '9090', DEBUG: 'true' });
     expect(config.gateway?.port).toBe(9090);
     expect(config.gateway?.host).toBe('localhost');
-    expect(config.node).toEqual({ name: 'node-1', debug: true });
+    expect(config.node).toEqual({ name: 'node-1', debug: true, heartbeatMs: 5000 });
     const memory = parseConfig('infrastructure:\n  db: { type: sqlite, path: "${P:-x}" }\n', 't.yaml', { P: ':memory:' });
     expect(memory.infrastructure.db).toEqual({ type: 'sqlite', path: ':memory:' });
   });

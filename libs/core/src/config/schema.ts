@@ -203,6 +203,45 @@ const PostgresDb = Type.Object(
 );
 export const DbSchema = oneOfTypes('db kind', [SqliteDb, PostgresDb]);
 
+// The bus (docs/logging.md): broadcast between the nodes, for log levels and heartbeats.
+export const MemoryBusSchema = Type.Object({ type: Type.Literal('memory') }, { additionalProperties: false });
+export const AmqpBusSchema = Type.Object(
+  {
+    type: Type.Literal('amqp'),
+    url: Type.Optional(Type.String({ pattern: '^amqps?://', description: 'The broker; or name `transport` to share that of an amqp transport.' })),
+    transport: Type.Optional(Type.String({ minLength: 1, description: 'An amqp transport of `transports` whose broker (and queue prefix) the bus shares.' })),
+    exchange: Type.Optional(Type.String({ minLength: 1, description: "The fanout exchange; `<the transport's queuePrefix>bus`, or `junction.bus`, when absent." })),
+  },
+  { additionalProperties: false },
+);
+export const BusSchema = oneOfTypes('bus', [MemoryBusSchema, AmqpBusSchema]);
+
+// Tracing (docs/tracing.md): spans of every call, kept by the `tracing` system service.
+const SampleRate = Type.Number({ minimum: 0, maximum: 1, description: 'Share of traces kept, decided where a trace starts (the sampled flag of traceparent): 1 keeps all, 0 none.' });
+export const TracingSchema = Type.Object(
+  {
+    enabled: Type.Boolean({ default: false, description: 'Record spans in this node and ship them to the tracing service.' }),
+    sampleRate: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Share of traces kept, decided where a trace starts: 1 keeps all, 0 none.' }),
+    /** Per service, for traces that start with a call to it: `services: { render: { sampleRate: 0.1 } }`. */
+    services: Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), Type.Object({ sampleRate: SampleRate }, { additionalProperties: false }), { default: {} }),
+    bufferSize: PositiveInt({ default: 10_000, description: 'Spans a node holds before shipping them; one more is dropped and counted.' }),
+    flushIntervalMs: PositiveInt({ default: 1000, description: 'How often a node ships its spans.' }),
+    batchSize: PositiveInt({ default: 500, description: 'Spans in one tracing.record call.' }),
+    ringSize: PositiveInt({ default: 50_000, description: 'Spans the tracing service keeps in memory; the oldest traces go first.' }),
+    store: Type.Boolean({ default: true, description: "Also store spans in the node's `db`, when it has one (table junction_spans)." }),
+    otlp: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String({ pattern: '^https?://', description: 'An OTLP/HTTP traces endpoint, e.g. http://127.0.0.1:4318/v1/traces.' }),
+          headers: Type.Record(Type.String(), Type.String(), { default: {} }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false, default: {} },
+);
+
 export const ApiKeySchema = Type.Object(
   {
     key: Type.String({ minLength: 8, description: 'Sent as `Authorization: Bearer <key>` or `X-Api-Key`.' }),
@@ -266,6 +305,8 @@ export const ConfigSchema = Type.Object(
         name: Type.String({ default: 'junction', minLength: 1 }),
         /** Put error messages and stacks into INTERNAL errors' data. Never in production. */
         debug: Type.Boolean({ default: false }),
+        /** How often the node announces itself on the bus (management.nodes, logging.getLevels). */
+        heartbeatMs: PositiveInt({ default: 5000, description: 'Between two heartbeats; a node not heard for 3 of them is gone.' }),
       },
       { additionalProperties: false, default: {} },
     ),
@@ -287,9 +328,13 @@ export const ConfigSchema = Type.Object(
     chain: Type.Array(ProxySchema, { minItems: 1, default: [{ type: 'route', routes: { '*': { type: 'local' } } }] }),
     gateway: Type.Optional(GatewaySchema),
     worker: Type.Optional(WorkerSchema),
+    /** Broadcast between the nodes (log levels, heartbeats); `memory` (this process only) when absent. */
+    bus: Type.Optional(BusSchema),
     transports: Type.Record(Type.String({ pattern: '^[a-zA-Z][a-zA-Z0-9_-]*$' }), TransportSchema, { default: {} }),
     infrastructure: Type.Object({ db: Type.Optional(DbSchema) }, { additionalProperties: false, default: {} }),
     services: Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), ServiceConfigSchema, { default: {} }),
+    /** Spans of every call (docs/tracing.md); off when absent. */
+    tracing: TracingSchema,
   },
   { additionalProperties: false },
 );
@@ -316,3 +361,6 @@ export type CacheProxyConfig = Static<typeof CacheProxySchema>;
 export type CacheBackendConfig = CacheProxyConfig['backend'];
 export type AccessProxyConfig = Static<typeof AccessProxySchema>;
 export type ApiKeyConfig = Static<typeof ApiKeySchema>;
+export type BusConfig = Static<typeof BusSchema>;
+export type AmqpBusConfig = Static<typeof AmqpBusSchema>;
+export type TracingConfig = Static<typeof TracingSchema>;

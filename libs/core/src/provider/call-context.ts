@@ -1,7 +1,7 @@
 import { type CallFn, type Context, type Infrastructure, ANONYMOUS } from '../context';
 import { type Args, type CallRequest, type Caller, childTrace, formatTraceparent, newRequestId, type TraceContext } from '../envelope';
 import { fromWire, JunctionError } from '../errors';
-import { type Logger } from '../logging';
+import { type Logger, sensitiveLogger } from '../logging';
 import { toWireValue } from '../service/wire-types';
 import { type Handler } from '../proxies/proxy';
 import { type CallDeadline } from './call-deadline';
@@ -10,6 +10,8 @@ interface MethodInfo {
   readonly service: string;
   readonly name: string;
   readonly infra: Infrastructure;
+  /** For the method's sensitive params, redacted from `ctx.log` lines under `args`. */
+  readonly def?: { readonly sensitive?: boolean | readonly string[] };
 }
 
 /**
@@ -24,11 +26,13 @@ export class CallContext implements Context {
   readonly #deadline: CallDeadline;
   readonly #baseLog: Logger;
   readonly #outbound: Handler;
+  readonly #sensitive: true | readonly string[] | undefined;
   #trace: TraceContext | undefined;
   #log: Logger | undefined;
   #call: CallFn | undefined;
 
-  constructor(m: MethodInfo, req: CallRequest, deadline: CallDeadline, baseLog: Logger, outbound: Handler) {
+  /** `trace`: the handler's span when the call is traced (the provider made it); a new child of the caller's otherwise. */
+  constructor(m: MethodInfo, req: CallRequest, deadline: CallDeadline, baseLog: Logger, outbound: Handler, trace?: TraceContext) {
     this.infra = m.infra;
     this.service = m.service;
     this.method = m.name;
@@ -36,6 +40,9 @@ export class CallContext implements Context {
     this.#deadline = deadline;
     this.#baseLog = baseLog;
     this.#outbound = outbound;
+    this.#trace = trace;
+    const s = m.def?.sensitive;
+    this.#sensitive = s === true ? true : Array.isArray(s) && s.length > 0 ? (s as readonly string[]) : undefined;
   }
 
   get requestId(): string {
@@ -60,7 +67,10 @@ export class CallContext implements Context {
   }
 
   get log(): Logger {
-    this.#log ??= this.#baseLog.child({ service: this.service, method: this.method, requestId: this.#req.id, traceId: this.trace.traceId });
+    if (this.#log === undefined) {
+      const bindings = { service: this.service, method: this.method, requestId: this.#req.id, traceId: this.trace.traceId };
+      this.#log = this.#sensitive === undefined ? this.#baseLog.child(bindings) : sensitiveLogger(this.#baseLog, bindings, this.#sensitive);
+    }
     return this.#log;
   }
 

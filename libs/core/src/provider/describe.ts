@@ -17,7 +17,9 @@ export interface MethodDescription {
   examples: readonly MethodExample<Record<string, unknown>, unknown>[];
   idempotent: boolean;
   safe: boolean;
+  /** True when any param is sensitive (`sensitiveParams` names them). */
   sensitive: boolean;
+  sensitiveParams: string[];
   variadic: boolean;
   access?: readonly string[];
   cache?: { ttlMs: number };
@@ -51,7 +53,8 @@ export function describeMethod(name: string, m: MethodDefinition): MethodDescrip
     examples: toWireValue(m.examples) as MethodDescription['examples'],
     idempotent: m.idempotent === true || m.safe === true,
     safe: m.safe === true,
-    sensitive: m.sensitive === true,
+    sensitive: m.sensitive === true || (Array.isArray(m.sensitive) && m.sensitive.length > 0),
+    sensitiveParams: m.sensitive === true ? Object.keys(m.params.properties) : Array.isArray(m.sensitive) ? [...(m.sensitive as readonly string[])] : [],
     variadic: m.variadic === true,
     access: m.access,
     cache: m.cache,

@@ -2,6 +2,7 @@ import { type CacheProxyConfig } from '../config/schema';
 import { type CallReply, type CallRequest, replyByDeadline } from '../envelope';
 import { createCacheBackend } from './cache-backends';
 import { cacheKey } from './cache-key';
+import { openSpan } from '../tracing/open-span';
 import { type Handler, type Link, type LinkDeps } from './proxy';
 
 // Text that does not parse (written under our prefix by something else) is a miss, not a failed call.
@@ -17,6 +18,7 @@ function parsed(text: string): { value: unknown } | undefined {
 interface Outcome {
   reply: CallReply;
   text?: string;
+  hit?: boolean;
 }
 
 /**
@@ -26,7 +28,7 @@ interface Outcome {
  * wait for it (each no longer than its own deadline) and get its answer, errors included. Errors
  * are never cached. A backend that cannot answer (Redis down) is a miss: the call goes through.
  */
-export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'methods' | 'clock' | 'log' | 'onClose' | 'observe'>): Link {
+export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'methods' | 'clock' | 'log' | 'onClose' | 'observe' | 'tracer'>): Link {
   const backend = createCacheBackend(config.backend, { clock: deps.clock, log: deps.log });
   deps.onClose(() => backend.close());
   const stats = { hits: 0, misses: 0, shared: 0 };
@@ -38,7 +40,7 @@ export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'meth
     const hit = text === undefined ? undefined : parsed(text);
     if (hit !== undefined) {
       stats.hits++;
-      return { reply: { id: req.id, result: hit.value }, text };
+      return { reply: { id: req.id, result: hit.value }, text, hit: true };
     }
     stats.misses++;
     const reply = await next(req);
@@ -64,15 +66,21 @@ export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'meth
     const method = await deps.methods(req);
     if (method?.cache === undefined) return next(req);
     const key = cacheKey(req, method);
+    const span = openSpan(deps.tracer, req, 'proxy');
     const shared = inflight.get(key);
     if (shared !== undefined) {
       stats.shared++;
-      return replyByDeadline(req, shared.then((outcome) => own(req, outcome)), 'the cache (waiting for an identical call)');
+      const reply = await replyByDeadline(req, shared.then((outcome) => own(req, outcome)), 'the cache (waiting for an identical call)');
+      span?.end('cache shared', reply, { cache: 'shared' });
+      return reply;
     }
-    const pending = lookup(key, req, next, method.cache.ttlMs);
+    // The miss's call is the span's child: `span.req` carries it as the parent.
+    const pending = lookup(key, span?.req ?? req, next, method.cache.ttlMs);
     inflight.set(key, pending);
     try {
-      return (await pending).reply;
+      const outcome = await pending;
+      span?.end(outcome.hit === true ? 'cache hit' : 'cache miss', outcome.reply, { cache: outcome.hit === true ? 'hit' : 'miss' });
+      return outcome.reply;
     } finally {
       inflight.delete(key);
     }

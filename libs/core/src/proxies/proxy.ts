@@ -3,6 +3,7 @@ import { type CallReply, type CallRequest } from '../envelope';
 import { type Logger } from '../logging';
 import { type MethodDescription } from '../provider/describe';
 import { type Provider } from '../provider/provider';
+import { type Tracer } from '../tracing/tracer';
 
 /** One proxy of a chain as config gives it (a member of the `proxy` union of the schema). */
 export type ProxyConfig = ProxyConfigEntry;
@@ -35,6 +36,16 @@ export interface ProxyDeps {
   clock?: Clock;
   /** Numbers in [0, 1) for jitter; Math.random when absent. */
   random?: () => number;
+  /** Where links count what the chain's `status()` cannot show (retries); nothing is counted when absent. */
+  metrics?: ProxyMetrics;
+  /** This process's tracer, when tracing is on: the remote terminal, cache and retry record spans. */
+  tracer?: Tracer;
+}
+
+/** Counters that links increment where things happen (the node's metrics implement it). */
+export interface ProxyMetrics {
+  /** The retry proxy is about to try `req` again after an error with code `reason`. */
+  retry(req: CallRequest, reason: string): void;
 }
 
 /** The circuits of a breaker, as `system.health` and metrics read them. */

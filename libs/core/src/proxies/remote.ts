@@ -1,12 +1,26 @@
 import { type RemoteProxyConfig } from '../config/schema';
-import { type ChainDeps, type Terminal } from './proxy';
+import { openSpan } from '../tracing/open-span';
+import { type ChainDeps, type Handler, type Terminal } from './proxy';
 
 /** Terminal: sends the request over a transport to whichever process serves the service. */
-export function createRemote(config: RemoteProxyConfig, deps: Pick<ChainDeps, 'transports'>): Terminal {
+export function createRemote(config: RemoteProxyConfig, deps: Pick<ChainDeps, 'transports' | 'tracer'>): Terminal {
   const transport = deps.transports.get(config.transport);
   if (transport === undefined) {
     throw new Error(`proxy "remote" names transport "${config.transport}", which is not configured; configured: ${[...deps.transports.keys()].join(', ') || '(none)'}`);
   }
   const label = `remote:${config.transport}`;
-  return { call: transport.call, target: () => label };
+  const { tracer } = deps;
+  if (tracer === undefined) return { call: transport.call, target: () => label };
+  // A span from send to reply; the provider's span under it starts when a worker took the call,
+  // so the gap between them is the time the request waited in the transport (queueWaitMs).
+  const name = `send over ${label}`;
+  const attrs = { transport: config.transport };
+  const call: Handler = async (req) => {
+    const span = openSpan(tracer, req, 'transport');
+    if (span === undefined) return transport.call(req);
+    const reply = await transport.call(span.req);
+    span.end(name, reply, attrs);
+    return reply;
+  };
+  return { call, target: () => label };
 }

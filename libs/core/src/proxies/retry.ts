@@ -1,5 +1,6 @@
 import { type RetryProxyConfig } from '../config/schema';
 import { type CallReply, type CallRequest } from '../envelope';
+import { openSpan } from '../tracing/open-span';
 import { type Link, type LinkDeps } from './proxy';
 
 // TIMEOUT only when the call's own deadline is still ahead: then it was one try that missed its deadline.
@@ -20,7 +21,7 @@ function refusedByBreaker(reply: CallReply): boolean {
  * and an id of its own, so a late reply to one try is never taken for another's. A method that is
  * not idempotent, or whose flags are unknown (describe failed), is tried once.
  */
-export function createRetry(config: RetryProxyConfig, deps: Pick<LinkDeps, 'clock' | 'random' | 'methods'>): Link {
+export function createRetry(config: RetryProxyConfig, deps: Pick<LinkDeps, 'clock' | 'random' | 'methods' | 'metrics' | 'tracer'>): Link {
   const { clock } = deps;
   const backoff = (retry: number): number => {
     const full = Math.min(config.maxBackoffMs, config.baseMs * 2 ** (retry - 1));
@@ -34,11 +35,16 @@ export function createRetry(config: RetryProxyConfig, deps: Pick<LinkDeps, 'cloc
     const deadline = req.meta.deadline ?? Infinity;
     const first = req.meta.attempt ?? 1;
 
-    const attempt = (n: number): Promise<CallReply> => {
+    const attempt = async (n: number): Promise<CallReply> => {
       const perTry = config.attemptTimeoutMs === undefined ? deadline : Math.min(deadline, clock.now() + config.attemptTimeoutMs);
       const meta = { ...req.meta, attempt: first + n, ...(perTry === Infinity ? {} : { deadline: perTry }) };
       const tried: CallRequest = { ...req, id: n === 0 ? req.id : `${req.id}.${first + n}`, meta };
-      return next(tried);
+      // Each try is a span of its own, the parent of what that try reached.
+      const span = openSpan(deps.tracer, tried, 'proxy');
+      if (span === undefined) return next(tried);
+      const reply = await next(span.req);
+      span.end(`retry attempt ${first + n}`, reply, { attempt: first + n });
+      return reply;
     };
 
     let reply = await attempt(0);
@@ -47,6 +53,7 @@ export function createRetry(config: RetryProxyConfig, deps: Pick<LinkDeps, 'cloc
       const wait = backoff(n);
       // A try that could not even start before the deadline would only turn this error into TIMEOUT.
       if (clock.now() + wait >= deadline) break;
+      deps.metrics?.retry(req, reply.error.code);
       await clock.sleep(wait);
       reply = await attempt(n);
     }

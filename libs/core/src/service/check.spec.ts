@@ -28,6 +28,14 @@ describe('checkService', () => {
     ]);
   });
 
+  it('refuses sensitive params that the method does not have, naming them and the params it has', () => {
+    const login = method({ description: 'in', sensitive: ['pasword'], params: { user: Type.String(), password: Type.String() }, result: Type.Null(), handler: () => null });
+    const fine = method({ description: 'in', sensitive: ['password'], params: { password: Type.String() }, result: Type.Null(), handler: () => null });
+    expect(checkService(defineService({ name: 'auth', version: '1.0.0', description: 'Auth.', methods: { login, fine, all: { ...ok, sensitive: true } } }))).toEqual([
+      'service "auth", method "login": sensitive names "pasword", not among its params (user, password)',
+    ]);
+  });
+
   it('refuses something that is not a service at all', () => {
     expect(checkService(null)).toEqual(['a service must be an object made by defineService(), got null']);
     expect(checkService({ name: 'x', version: '1.0.0', description: 'd', methods: {} })).toEqual(['service "x": methods must be an object with at least one method']);

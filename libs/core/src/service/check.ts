@@ -50,6 +50,7 @@ export function checkService(def: unknown): string[] {
     if (m.cache !== undefined && !(typeof m.cache === 'object' && Number.isInteger(m.cache.ttlMs) && m.cache.ttlMs > 0)) problems.push(`${where}: cache must be { ttlMs: <positive integer> }`);
     // A cached call is not run: a method with an effect would have it once per TTL, not once per call.
     if (m.cache !== undefined && !m.idempotent && !m.safe) problems.push(`${where}: cache needs idempotent: true (or safe: true); a cache hit skips the call, and its effect`);
+    problems.push(...checkSensitive(where, m.sensitive, Object.keys(m.params?.properties ?? {})));
     if (m.template !== undefined) problems.push(...checkTemplate(where, m.template, m.safe === true, s.views));
     if (m.variadic) {
       const names = Object.keys(m.params?.properties ?? {});
@@ -58,6 +59,16 @@ export function checkService(def: unknown): string[] {
     }
   }
   return problems;
+}
+
+// A misspelt name would leave the real param in every span and log line: refused at registration.
+function checkSensitive(where: string, sensitive: unknown, params: readonly string[]): string[] {
+  if (sensitive === undefined || typeof sensitive === 'boolean') return [];
+  if (!Array.isArray(sensitive) || sensitive.some((p) => typeof p !== 'string')) {
+    return [`${where}: sensitive must be true (every param) or a list of param names like ['password'], got ${JSON.stringify(sensitive)}`];
+  }
+  const unknown = sensitive.filter((p: string) => !params.includes(p));
+  return unknown.length === 0 ? [] : [`${where}: sensitive names ${unknown.map((p: string) => `"${p}"`).join(', ')}, not among its params (${params.join(', ') || 'none'})`];
 }
 
 // Whether the file exists is the provider's to check when it reads the views (readViews): this

@@ -19,8 +19,11 @@ export interface MethodFlags {
   template?: string;
   /** The most this method may take, whatever deadline the caller sent. */
   timeoutMs?: number;
-  /** Its params are never logged or traced (passwords, tokens). */
-  sensitive?: boolean;
+  /**
+   * Params never logged or traced (passwords, tokens): `true` for all of them, or their names,
+   * e.g. `sensitive: ['password']`. Spans and the platform's log lines show `[redacted]` instead.
+   */
+  sensitive?: boolean | readonly string[];
   /** The last param collects the remaining positional args, like `...rest` (JSON-RPC `sum(1, 2, 4)`). */
   variadic?: boolean;
 }

@@ -1,1 +1,4 @@
 export * from './system-service';
+export * from './membership';
+export * from './logging-service';
+export * from './management-service';

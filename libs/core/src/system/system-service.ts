@@ -3,6 +3,7 @@ import { JunctionError } from '../errors';
 import { type Provider } from '../provider/provider';
 import { type ProxyStatus } from '../proxies/proxy';
 import { type QueueStats } from '../queue/work-queue';
+import { type WindowSummary } from '../metrics/window';
 import { defineService, method } from '../service';
 
 export interface SystemInfo {
@@ -14,6 +15,8 @@ export interface SystemInfo {
   queues?: () => QueueStats[];
   /** The state of the node's proxy chain (circuits, cache counters): `status()` of the compiled chain. */
   proxies?: () => ProxyStatus[];
+  /** The provider's last minute per method (the node's `NodeMetrics.summary`), for `system.metrics`; nothing counted when absent. */
+  metrics?: () => WindowSummary;
 }
 
 const QueueStatsSchema = Type.Object({
@@ -28,6 +31,15 @@ const QueueStatsSchema = Type.Object({
   expired: Type.Integer(),
   waitMsTotal: Type.Number(),
   waitMsMax: Type.Number(),
+});
+
+const MethodSummarySchema = Type.Object({
+  method: Type.String({ description: '`service.method`.' }),
+  calls: Type.Integer({ description: 'Calls answered in the window, errors included.' }),
+  perSecond: Type.Number({ description: 'Calls per second over the window.' }),
+  errors: Type.Integer({ description: 'Calls answered with an error, whatever its code.' }),
+  p50Ms: Type.Number({ description: 'Median latency in ms, within about 10%.' }),
+  p99Ms: Type.Number({ description: '99th percentile latency in ms, within about 10%.' }),
 });
 
 /** "Everything as a service": the platform describes itself through a service of its own. */
@@ -86,6 +98,18 @@ export function createSystemService(info: SystemInfo) {
           if (!provider.has(service)) throw new JunctionError('METHOD_NOT_FOUND', `no service named "${service}" on node ${info.node}; system.describe lists those it hosts`);
           return provider.views(service);
         },
+      }),
+      metrics: method({
+        description:
+          "This node's calls over the last minute, per method: calls per second, p50 and p99 latency, errors. It counts the calls this node's provider answered: in a cluster each worker answers for itself (the one the call reached).",
+        safe: true,
+        params: {},
+        result: Type.Object({
+          node: Type.String(),
+          seconds: Type.Integer({ description: 'How many seconds the figures cover: 60, or less while the node is younger than a minute.' }),
+          methods: Type.Array(MethodSummarySchema),
+        }),
+        handler: () => ({ node: info.node, ...(info.metrics?.() ?? { seconds: 0, methods: [] }) }),
       }),
       health: method({
         description: "This node's health: uptime, hosted services, the state of their queues and of its proxies (circuits, cache).",

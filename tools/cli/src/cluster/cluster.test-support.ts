@@ -26,6 +26,12 @@ export interface ClusterOptions {
   probe?: { maxInFlight: number; maxQueue: number };
   /** `worker.drainGraceMs`. Default 10 s. */
   drainGraceMs?: number;
+  /**
+   * The services each worker hosts (`worker.services`), one entry per worker, e.g.
+   * `[['shots'], ['calc']]`: each such worker gets a config file of its own, and the node name
+   * `<node.name>.w<n>`. Overrides `workers`.
+   */
+  workerServices?: readonly (readonly string[])[];
   /** Changes the run's config before it is written (chain, transports, more services); `run` names the run, for prefixes. */
   configure?: (config: JunctionConfig, run: string) => void;
 }
@@ -179,6 +185,7 @@ export class Cluster {
   readonly #schema: string;
   readonly #admin: Db;
   readonly #procs: Proc[] = [];
+  readonly #workerFiles: string[] = [];
   #stopped: Promise<void> | undefined;
   readonly configFile: string;
   readonly config: JunctionConfig;
@@ -196,7 +203,8 @@ export class Cluster {
       await cluster.#admin.exec(
         `CREATE SCHEMA ${cluster.#schema}; CREATE TABLE ${cluster.#schema}.probe_runs (token TEXT NOT NULL, pid INTEGER NOT NULL, at TIMESTAMPTZ NOT NULL DEFAULT clock_timestamp())`,
       );
-      const [gateway, ...workers] = await Promise.all([cluster.#spawn('gateway'), ...Array.from({ length: opts.workers ?? 2 }, () => cluster.#spawn('worker'))]);
+      const files = cluster.#workerFiles.length > 0 ? cluster.#workerFiles : Array.from({ length: opts.workers ?? 2 }, () => cluster.configFile);
+      const [gateway, ...workers] = await Promise.all([cluster.#spawn('gateway'), ...files.map((file) => cluster.#spawn('worker', file))]);
       cluster.gateway = gateway;
       cluster.workers.push(...workers);
       return cluster;
@@ -216,6 +224,12 @@ export class Cluster {
     this.configFile = join(this.#dir, 'cluster.yaml');
     // JSON is YAML: the file is cluster.yaml with its variables resolved and this run's values in.
     writeFileSync(this.configFile, `# cluster test run ${this.#run}, from config/cluster.yaml\n${JSON.stringify(this.config, null, 2)}\n`);
+    (opts.workerServices ?? []).forEach((services, i) => {
+      const file = join(this.#dir, `worker-${i + 1}.yaml`);
+      const config = { ...this.config, node: { ...this.config.node, name: `${this.config.node.name}.w${i + 1}` }, worker: { ...this.config.worker!, services: [...services] } };
+      writeFileSync(file, `# cluster test run ${this.#run}, worker ${i + 1}: ${services.join(', ')}\n${JSON.stringify(config, null, 2)}\n`);
+      this.#workerFiles.push(file);
+    });
     this.#admin = createPostgresDb({ type: 'postgres', url: (this.config.infrastructure.db as { url: string }).url, poolSize: 2 });
   }
 
@@ -235,12 +249,13 @@ export class Cluster {
     return w;
   }
 
-  /** One JSON-RPC call through the gateway, with real HTTP; `timeoutMs` is sent as `x-junction-timeout-ms`. */
-  async rpc<T = unknown>(method: string, params: unknown, timeoutMs = 10_000): Promise<RpcOutcome<T>> {
+  /** One JSON-RPC call through the gateway, with real HTTP; `timeoutMs` is sent as `x-junction-timeout-ms`, `apiKey` as a bearer token. */
+  async rpc<T = unknown>(method: string, params: unknown, timeoutMs = 10_000, apiKey?: string): Promise<RpcOutcome<T>> {
     const at = Date.now();
+    const auth: Record<string, string> = apiKey === undefined ? {} : { authorization: `Bearer ${apiKey}` };
     const res = await fetch(`${this.gateway.url}/rpc`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-junction-timeout-ms': String(timeoutMs) },
+      headers: { 'content-type': 'application/json', 'x-junction-timeout-ms': String(timeoutMs), ...auth },
       body: JSON.stringify({ jsonrpc: '2.0', method, params, id: 1 }),
       // A gateway that never answers fails the test instead of hanging it.
       signal: AbortSignal.timeout(timeoutMs + 10_000),
@@ -299,7 +314,7 @@ export class Cluster {
       }),
     );
     // 2. No process of this run may be left: anything whose command line names its config.
-    for (const pid of processesNaming(this.configFile)) {
+    for (const pid of processesNaming(this.#dir)) {
       problems.push(`process ${pid} of the run was still running after stop; killed it`);
       try {
         process.kill(pid, 'SIGKILL');
@@ -308,7 +323,7 @@ export class Cluster {
       }
     }
     // 3. The run's queues, its schema and its temp dir go.
-    const queues = [...Object.keys(this.config.services), 'system'].map((s) => `${this.queuePrefix}${s}`).concat(this.deadLetterQueue);
+    const queues = [...Object.keys(this.config.services), 'system', 'logging', 'management', 'tracing'].map((s) => `${this.queuePrefix}${s}`).concat(this.deadLetterQueue);
     await this.withChannel(async (ch) => {
       for (const q of queues) await ch.deleteQueue(q);
     }).catch((err: Error) => problems.push(`could not delete the run's queues: ${err.message}`));
@@ -318,8 +333,8 @@ export class Cluster {
     if (problems.length > 0) throw new Error(`cluster ${this.#run}: ${problems.join('; ')}`);
   }
 
-  #spawn(role: 'gateway' | 'worker'): Promise<Proc> {
-    return startProc(this.configFile, role, this.#procs);
+  #spawn(role: 'gateway' | 'worker', file = this.configFile): Promise<Proc> {
+    return startProc(file, role, this.#procs);
   }
 }
 

@@ -38,8 +38,10 @@ export function createGuestRuntime(setup: GuestSetup, current: () => GuestLink):
       const full = `${def.name}.${task.method}`;
       if (m === undefined) return { ok: false, error: { code: 'METHOD_NOT_FOUND', message: `service "${def.name}" has no method "${task.method}" in ${setup.module}` } };
       const req: CallRequest = { id: task.request.id, service: def.name, method: task.method, args: task.args, meta: task.request.meta };
+      // Cheap when unchanged; the host writes the guest's lines without filtering them again.
+      if (task.logLevel !== undefined && log.level !== task.logLevel) log.level = task.logLevel;
       const deadline = new CallDeadline(task.deadline, () => `${full} (request ${req.id})`);
-      const ctx = new CallContext({ service: def.name, name: task.method, infra }, req, deadline, log, outbound);
+      const ctx = new CallContext({ service: def.name, name: task.method, infra, def: m }, req, deadline, log, outbound, task.trace);
       try {
         const value = await deadline.race(
           Promise.resolve().then(() => m.handler(task.args, ctx)),
@@ -71,7 +73,7 @@ function loadService(module: string, name: string): ServiceDefinition {
 
 /**
  * A pino logger whose lines go to the host, which writes them with its own destination and format
- * (and, later, its own per-service level). Bindings (service, method, request id) travel in each record.
+ * (the level is the service's, carried with each task). Bindings (service, method, request id) travel in each record.
  */
 function linkedLogger(setup: GuestSetup, current: () => GuestLink): Logger {
   return pino(

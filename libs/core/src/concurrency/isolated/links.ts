@@ -30,6 +30,8 @@ interface OpenTx {
  */
 export class HostLink {
   readonly #host: GuestHost;
+  /** Writes the guest's records at their own level: the guest filtered them with the service's level already. */
+  readonly #relay: Logger;
   readonly #send: (m: HostMessage) => void;
   readonly #txs = new Map<number, OpenTx>();
   #nextTx = 1;
@@ -37,6 +39,7 @@ export class HostLink {
 
   constructor(host: GuestHost, send: (m: HostMessage) => void) {
     this.#host = host;
+    this.#relay = host.log.child({}, { level: 'trace' });
     this.#send = send;
   }
 
@@ -58,8 +61,8 @@ export class HostLink {
         );
         return;
       case 'log': {
-        const label = this.#host.log.levels.labels[msg.level] ?? 'info';
-        (this.#host.log as unknown as Record<string, (o: object) => void>)[label](msg.record);
+        const label = this.#relay.levels.labels[msg.level] ?? 'info';
+        (this.#relay as unknown as Record<string, (o: object) => void>)[label](msg.record);
         return;
       }
       default:

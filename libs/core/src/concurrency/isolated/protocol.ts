@@ -1,4 +1,4 @@
-import { type CallMeta, type CallReply, type CallRequest } from '../../envelope';
+import { type CallMeta, type CallReply, type CallRequest, type TraceContext } from '../../envelope';
 import { type WireError } from '../../errors';
 import { type InfrastructureName } from '../../service/define';
 
@@ -30,6 +30,10 @@ export interface GuestTask {
   request: { id: string; meta: CallMeta };
   /** Epoch ms: the tighter of the caller's deadline and the method's time limit. */
   deadline: number;
+  /** The service's log level now: it may have changed since the guest started (logging.setLevel). */
+  logLevel?: string;
+  /** The handler's span, for a sampled call: its `ctx.call`s are made its children. */
+  trace?: TraceContext;
 }
 
 export type GuestOutcome = { ok: true; value: unknown } | { ok: false; error: WireError };
