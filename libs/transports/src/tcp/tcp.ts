@@ -1,20 +1,12 @@
-import { type Codec, JunctionError, jsonCodec, type TcpTransportConfig } from '@junction/core';
-import { type Transport, type TransportDeps } from '../transport';
-import { type HostPort, parseHostPort } from '../direct/address';
-import { Responder, type ResponderStats } from '../direct/responder';
+import { type Codec, jsonCodec, type TcpTransportConfig } from '@junction/core';
+import { type TransportDeps } from '../transport';
+import { parseHostPort } from '../direct/address';
+import { Responder } from '../direct/responder';
+import { checkEnds, type DirectServer, type DirectTransport, directTransport } from '../direct/transport';
 import { TcpClient, type TcpClientStats } from './client';
 import { TcpServer, type TcpServerStats } from './server';
 
-export interface TcpTransportStats {
-  client?: TcpClientStats;
-  server: TcpServerStats & ResponderStats;
-}
-
-export interface TcpTransport extends Transport {
-  /** Where it listens once serving (the port the OS gave, when `listen.port` is 0). */
-  address(): HostPort | undefined;
-  stats(): TcpTransportStats;
-}
+export type TcpTransport = DirectTransport<TcpClientStats, TcpServerStats>;
 
 /**
  * Length-prefixed frames over plain TCP, point to point, no broker: the client side keeps a small
@@ -39,11 +31,29 @@ export interface TcpTransport extends Transport {
 export function createTcpTransport(config: TcpTransportConfig, deps: TransportDeps, codec: Codec = jsonCodec): TcpTransport {
   const what = `tcp transport "${deps.name}"`;
   const configPath = `transports.${deps.name}`;
-  if (config.connect === undefined && config.listen === undefined) {
-    throw new Error(`${what} has neither "connect" (the worker it calls) nor "listen" (where it serves): set one or both under ${configPath}`);
-  }
+  checkEnds(config, what, configPath);
   const responder = new Responder({ what, log: deps.log, codec, maxInFlight: config.maxInFlight, maxQueue: config.maxQueue, maxFrameBytes: config.maxFrameBytes });
-  const server = config.listen === undefined ? undefined : new TcpServer({ what, configPath, log: deps.log, listen: config.listen, maxFrameBytes: config.maxFrameBytes, responder });
+  const tcp = config.listen === undefined ? undefined : new TcpServer({ what, configPath, log: deps.log, listen: config.listen, maxFrameBytes: config.maxFrameBytes, responder });
+  const server: DirectServer<TcpServerStats> | undefined =
+    tcp === undefined
+      ? undefined
+      : {
+          listen: () => tcp.listen(),
+          get listening() {
+            return tcp.listening;
+          },
+          get address() {
+            return tcp.address;
+          },
+          stats: () => tcp.stats(),
+          // No new connections while draining: the balancer's next try goes to another worker.
+          stopAccepting: () => tcp.stopListening(),
+          end: (graceful) => {
+            if (graceful) return tcp.endConnections(`${what} closed`);
+            tcp.stopListening();
+            tcp.dropConnections(`${what} was killed`);
+          },
+        };
   const client =
     config.connect === undefined
       ? undefined
@@ -60,54 +70,5 @@ export function createTcpTransport(config: TcpTransportConfig, deps: TransportDe
           reconnectInitialMs: config.reconnectInitialMs,
           reconnectMaxMs: config.reconnectMaxMs,
         });
-
-  let closing: Promise<void> | undefined;
-  const drain = async () => {
-    // No new connections, and new requests on open ones answer UNAVAILABLE (the caller can go to
-    // another worker); those taken are answered on their connections.
-    server?.stopListening();
-    await responder.drain();
-  };
-
-  return {
-    type: 'tcp',
-    name: deps.name,
-    capabilities: { durable: false, ack: false, balancing: 'client', serializes: true },
-    call:
-      client === undefined
-        ? async (req) => ({ id: req.id, error: new JunctionError('UNAVAILABLE', `${what} only serves (it has no "connect" address), so it cannot carry calls; route "${req.service}" to a transport that connects to a worker`, { service: req.service }).toWire() })
-        : (req) => client.call(req),
-    async serve(services, handler) {
-      if (server === undefined) throw new Error(`${what} cannot serve ${services.join(', ')}: it has no "listen" address; set ${configPath}.listen: { host, port }`);
-      responder.serve(services, handler);
-      try {
-        await server.listen();
-      } catch (err) {
-        responder.forget(services);
-        throw err;
-      }
-    },
-    drain,
-    async start() {
-      await client?.start();
-    },
-    close() {
-      closing ??= (async () => {
-        await drain();
-        server?.endConnections(`${what} closed`);
-        client?.close();
-      })();
-      return closing;
-    },
-    async kill() {
-      server?.stopListening();
-      server?.dropConnections(`${what} was killed`);
-      client?.close();
-    },
-    ready: () => (client === undefined || client.ready) && (server === undefined || !responder.serving || responder.draining || server.listening),
-    address: () => server?.address,
-    stats: () => ({ client: client?.stats(), server: { ...(server?.stats() ?? { connections: 0, accepted: 0, protocolErrors: 0 }), ...responder.stats() } }),
-    // A node that never serves on it (a gateway sharing the workers' config) reports no requests-in queue.
-    queues: () => [...(client === undefined ? [] : [client.queue()]), ...(responder.serving ? [responder.queue()] : [])],
-  };
+  return directTransport({ type: 'tcp', name: deps.name, what, configPath, responder, client, server, idleServerStats: { connections: 0, accepted: 0, protocolErrors: 0 } });
 }
