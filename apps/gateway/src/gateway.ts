@@ -22,6 +22,8 @@ export interface GatewayOptions {
   debug?: boolean;
   /** Readiness for `/readyz` (transports connected); ready when absent. */
   ready?: () => boolean;
+  /** What the node's chain knows of the services (its `catalog`); the gateway makes its own when absent. */
+  catalog?: ServiceCatalog;
   /** This node's name, shown by `/readyz`. */
   node?: string;
   /** The node's other queues (its transports', its provider's), shown with the gateway's own at `/metrics`. */
@@ -98,7 +100,8 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
     return reply.code(up ? 200 : 503).header('content-type', JSON_UTF8).send(JSON.stringify(body));
   });
 
-  const catalog = new ServiceCatalog({ invoke: edge.invoke });
+  // The chain's own catalog when the node has one: one describe every 30 s for the whole node.
+  const catalog = opts.catalog ?? new ServiceCatalog({ invoke: edge.invoke });
   const templates = new Templates({ invoke: edge.invoke });
   await useViews(app, templates);
   const pages = createHtmlPages({ edge, catalog, config, templates });

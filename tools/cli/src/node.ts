@@ -135,6 +135,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
       const app = await createGateway({
         config: gw,
         handler: chain,
+        catalog: c.catalog,
         log,
         debug: config.node.debug,
         node: config.node.name,

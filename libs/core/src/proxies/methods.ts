@@ -9,8 +9,10 @@ export interface MethodLookupOptions {
   terminal: Handler;
   clock: Clock;
   log: Logger;
-  /** How long one describe answer is used. */
+  /** How long one describe answer is used (for a catalog made here). */
   ttlMs?: number;
+  /** The catalog to read; by default one of its own, asking describe through `terminal`. */
+  catalog?: ServiceCatalog;
   /** The deadline of a describe call: a lookup never holds a call up longer. */
   describeTimeoutMs?: number;
   /** After a failed describe, flags count as unknown this long before describe is asked again. */
@@ -29,11 +31,7 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
   const describeTimeoutMs = opts.describeTimeoutMs ?? 2000;
   const ttlMs = opts.ttlMs ?? 30_000;
   const retryAfterMs = opts.retryAfterMs ?? 1000;
-  const catalog = new ServiceCatalog({
-    invoke: (service, method, args, meta) => opts.terminal({ id: newRequestId(), service, method, args, meta }),
-    ttlMs,
-    now: () => clock.now(),
-  });
+  const catalog = opts.catalog ?? describeThrough(opts.terminal, clock, ttlMs);
   const indexes = new WeakMap<readonly ServiceDescription[], Map<string, MethodDescription>>();
   let failedAt = -Infinity;
   let outage = false;
@@ -74,4 +72,13 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
       return undefined;
     }
   };
+}
+
+/** A catalog whose describe calls go to `terminal`: through no link, so never retried, cached or counted by a breaker. */
+export function describeThrough(terminal: Handler, clock: Clock, ttlMs = 30_000): ServiceCatalog {
+  return new ServiceCatalog({
+    invoke: (service, method, args, meta) => terminal({ id: newRequestId(), service, method, args, meta }),
+    ttlMs,
+    now: () => clock.now(),
+  });
 }

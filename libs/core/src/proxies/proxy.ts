@@ -1,3 +1,4 @@
+import { type ServiceCatalog } from './catalog';
 import { type ProxyConfigEntry } from '../config/schema';
 import { type CallReply, type CallRequest } from '../envelope';
 import { type Logger } from '../logging';
@@ -102,6 +103,12 @@ export type ProxyFactory =
 /** A compiled chain: a handler, with the state of its links and a close for what they hold. */
 export interface CompiledChain extends Handler {
   status(): ProxyStatus[];
+  /**
+   * What the chain knows of the services behind it (system.describe through its terminal), which
+   * its links read for method flags; the gateway's protocols read the same one rather than ask
+   * describe again.
+   */
+  readonly catalog: ServiceCatalog;
   /** Releases connections the links opened (Redis). Never throws. */
   close(): Promise<void>;
 }

@@ -15,7 +15,7 @@ import { createBalance } from './balance';
 import { createCache } from './cache';
 import { createCircuitBreaker } from './circuit-breaker';
 import { createLocal } from './local';
-import { createMethodLookup } from './methods';
+import { createMethodLookup, describeThrough } from './methods';
 import { chainProblems } from './order';
 import {
   type ChainDeps,
@@ -92,7 +92,8 @@ export function compileChain(chain: readonly ProxyConfig[], deps: ProxyDeps): Co
   };
   try {
     const end = terminal(chain[chain.length - 1], base);
-    const linkDeps: LinkDeps = { ...base, methods: createMethodLookup({ terminal: end.call, clock: base.clock, log: deps.log }), target: end.target };
+    const catalog = describeThrough(end.call, base.clock);
+    const linkDeps: LinkDeps = { ...base, methods: createMethodLookup({ terminal: end.call, catalog, clock: base.clock, log: deps.log }), target: end.target };
     let handler: Handler = end.call;
     for (let i = chain.length - 2; i >= 0; i--) {
       const factory = proxies.get(chain[i].type);
@@ -100,7 +101,7 @@ export function compileChain(chain: readonly ProxyConfig[], deps: ProxyDeps): Co
     }
     const compiled = handler;
     // A function of its own: the terminal's (a transport's call) must not get these properties.
-    return Object.assign((req: CallRequest) => compiled(req), { status: () => observers.map((o) => o()), close });
+    return Object.assign((req: CallRequest) => compiled(req), { status: () => observers.map((o) => o()), close, catalog });
   } catch (err) {
     void close();
     throw err;
