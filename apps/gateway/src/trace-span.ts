@@ -1,4 +1,4 @@
-import { type CallReply, type CallRequest, childSpan, parseTraceparent, type Tracer } from '@junction/core';
+import { type CallReply, type CallRequest, childSpan, parseTraceparent, rawSpan, type Tracer } from '@junction/core';
 
 /** The gateway's span of one call: ended with the reply. */
 export interface GatewaySpan {
@@ -33,20 +33,18 @@ export function gatewaySpan(tracer: Tracer, req: CallRequest, root: boolean): Ga
   const started = performance.now();
   return {
     end(reply) {
-      const error = reply.error?.code;
-      tracer.record({
-        traceId: parent.traceId,
-        spanId,
-        ...(parentSpanId === undefined ? {} : { parentSpanId }),
-        kind: 'gateway',
-        name: `${req.service}.${req.method}`,
-        service: req.service,
-        method: req.method,
-        node: tracer.node,
-        start,
-        durationMs: performance.now() - started,
-        ...(error === undefined ? {} : { error }),
-      });
+      tracer.record(
+        rawSpan(parent.traceId, spanId, parentSpanId, {
+          kind: 'gateway',
+          name: `${req.service}.${req.method}`,
+          service: req.service,
+          method: req.method,
+          node: tracer.node,
+          start,
+          durationMs: performance.now() - started,
+          error: reply.error?.code,
+        }),
+      );
       return reply;
     },
   };

@@ -58,6 +58,7 @@ describe('shots', () => {
         if (sql.includes('CREATE TABLE')) creates++;
         return inner.exec(sql, params);
       },
+      execInBackground: (sql, params) => inner.execInBackground(sql, params),
       transaction: (fn) => inner.transaction(fn),
       close: () => inner.close(),
     };
@@ -79,6 +80,7 @@ describe('shots', () => {
         throw new Error('disk I/O error');
       },
       exec: async () => ({ changes: 0 }),
+      execInBackground: async () => ({ changes: 0 }),
       transaction: (fn) => fn(broken),
       close: async () => undefined,
     };

@@ -229,6 +229,14 @@ export function describeDbConformance(name: string, makeDb: () => Promise<Db>, d
       await expect(db.exec('INSERT INTO no_such_table (id) VALUES ($1)', ['x'])).rejects.toThrow(/no_such_table/);
     });
 
+    it('runs a write in the background: committed once it resolves, and a bad one rejects naming what is wrong', async () => {
+      await expect(db.execInBackground('INSERT INTO conf_items (id, name, qty, flag) VALUES ($1, $2, $3, $4)', ['bg', 'x'.repeat(200_000), 7, true])).resolves.toEqual({ changes: 1 });
+      const [row] = await db.query<{ id: string; len: number; flag: unknown }>('SELECT id, LENGTH(name) AS len, flag FROM conf_items WHERE id = $1', ['bg']);
+      expect(row).toEqual({ id: 'bg', len: 200_000, flag: traits.trueValue });
+      await expect(db.execInBackground('INSERT INTO conf_items (id) VALUES ($1)', ['bg'])).rejects.toThrow(/unique|constraint|duplicate/i);
+      await expect(db.execInBackground('INSERT INTO no_such_table (id) VALUES ($1)', ['x'])).rejects.toThrow(/no_such_table/);
+    });
+
     it('rejects a $n beyond the params given, naming the placeholder', async () => {
       const sql = 'SELECT id FROM conf_items WHERE id = $1 AND name = $2 AND qty = $3';
       // SQLite: the Db's own message; PostgreSQL: "bind message supplies 2 parameters, but prepared statement "" requires 3".

@@ -11,6 +11,13 @@ export interface Db {
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement for its effect. Without params it may hold several statements (schema scripts). */
   exec(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;
+  /**
+   * Runs one write statement that nobody needs to read back at once (spans, activity records),
+   * off the caller's thread where the kind can: SQLite's driver is synchronous, so there it runs
+   * on a connection of its own in another thread. Not ordered with the other calls. A kind that
+   * has nothing to gain runs it as `exec`.
+   */
+  execInBackground(sql: string, params: readonly unknown[]): Promise<{ changes: number }>;
   /** Runs `fn` in a transaction: committed if it resolves, rolled back if it throws. */
   transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -33,6 +33,10 @@ export function createPostgresDb(config: PostgresConfig): Db {
       const results = Array.isArray(res) ? (res as pg.QueryResult[]) : [res];
       return { changes: results.reduce((n, r) => n + (r.rowCount ?? 0), 0) };
     },
+    // The pg driver is asynchronous already: the event loop never waits on the server.
+    execInBackground(sql, params) {
+      return this.exec(sql, params);
+    },
     async transaction(fn) {
       if (inTx) return fn(over(client, true));
       const conn = await pool.connect();

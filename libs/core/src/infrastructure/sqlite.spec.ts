@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeDbConformance } from './db.conformance';
@@ -30,6 +30,22 @@ describe('sqlite', () => {
     const second = createSqliteDb({ type: 'sqlite', path });
     await expect(second.query('SELECT id FROM kept')).resolves.toEqual([{ id: 'k1' }]);
     await second.close();
+  });
+
+  it('checkpoints a file db on its own thread: commits on the event loop only append to the WAL', async () => {
+    const path = join(dir, 'wal.db');
+    const db = createSqliteDb({ type: 'sqlite', path });
+    await db.exec('CREATE TABLE blobs (body TEXT)');
+    // 4 MB, about a thousand pages: past SQLite's default auto-checkpoint threshold.
+    for (let i = 0; i < 40; i++) await db.exec('INSERT INTO blobs (body) VALUES ($1)', ['x'.repeat(100_000)]);
+    const walAfterWrites = statSync(`${path}-wal`).size;
+    expect(walAfterWrites).toBeGreaterThan(4_000_000);
+    expect(statSync(path).size).toBeLessThan(1_000_000);
+    // The checkpointer thread moves the WAL's pages into the file within about a second.
+    for (const until = Date.now() + 5000; statSync(path).size < 4_000_000 && Date.now() < until; ) await new Promise((r) => setTimeout(r, 100));
+    expect(statSync(path).size).toBeGreaterThan(4_000_000);
+    await expect(db.query('SELECT COUNT(*) AS n FROM blobs')).resolves.toEqual([{ n: 40 }]);
+    await db.close();
   });
 
   it('rewrites $n placeholders to ? with the params in the order they are used', () => {

@@ -1,5 +1,5 @@
 import { type CallReply, type CallRequest } from '../envelope';
-import { childSpan, isSampled, parseTraceparent, type SpanKind } from './span';
+import { childSpan, isSampled, parseTraceparent, rawSpan, type SpanKind } from './span';
 import { type Tracer } from './tracer';
 
 /** A span begun on a call's path: `req` carries it as the next hop's parent; `end` records it. */
@@ -27,21 +27,19 @@ export function openSpan(tracer: Tracer | undefined, req: CallRequest, kind: Spa
   return {
     req: { ...req, meta: { ...req.meta, traceparent } },
     end(name, reply, attrs) {
-      const error = reply.error?.code;
-      tracer.record({
-        traceId: parent.traceId,
-        spanId,
-        parentSpanId: parent.spanId,
-        kind,
-        name,
-        service: req.service,
-        method: req.method,
-        node: tracer.node,
-        start,
-        durationMs: performance.now() - started,
-        ...(error === undefined ? {} : { error }),
-        ...(attrs === undefined ? {} : { attrs }),
-      });
+      tracer.record(
+        rawSpan(parent.traceId, spanId, parent.spanId, {
+          kind,
+          name,
+          service: req.service,
+          method: req.method,
+          node: tracer.node,
+          start,
+          durationMs: performance.now() - started,
+          error: reply.error?.code,
+          attrs,
+        }),
+      );
     },
   };
 }

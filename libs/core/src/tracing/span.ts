@@ -34,9 +34,50 @@ export interface ArgsPolicy {
 }
 
 /** A span as recorded on a call's path: args still a reference, redacted and copied only when shipped. */
-export interface RawSpan extends Omit<Span, 'args'> {
+export interface RawSpan extends Span {
   rawArgs?: unknown;
   policy?: ArgsPolicy;
+}
+
+/** What a span records besides where it sits in its trace. */
+export interface SpanFields {
+  kind: SpanKind;
+  name: string;
+  service: string;
+  method: string;
+  node: string;
+  start: number;
+  durationMs: number;
+  error?: string;
+  attrs?: Record<string, string | number | boolean>;
+  rawArgs?: unknown;
+  policy?: ArgsPolicy;
+}
+
+/**
+ * A recorded span. Every span is made here, with every field present (absent ones undefined, which
+ * JSON drops): one object shape for all of them keeps the tracer's hot path monomorphic, where
+ * literals spreading optional parts made a shape per combination and cost more than the call they
+ * traced.
+ */
+export function rawSpan(traceId: string, spanId: string, parentSpanId: string | undefined, f: SpanFields): RawSpan {
+  return {
+    traceId,
+    spanId,
+    parentSpanId,
+    kind: f.kind,
+    name: f.name,
+    service: f.service,
+    method: f.method,
+    node: f.node,
+    start: f.start,
+    durationMs: f.durationMs,
+    error: f.error,
+    args: undefined,
+    attrs: f.attrs,
+    rawArgs: f.rawArgs,
+    policy: f.policy,
+  };
 }
 
 /** The parts of a W3C traceparent a hop needs. */

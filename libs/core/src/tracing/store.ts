@@ -1,4 +1,4 @@
-import { type Db, type Row } from '../infrastructure/db';
+import { type Db } from '../infrastructure/db';
 import { type Logger } from '../logging';
 import { type Span, type SpanKind } from './span';
 
@@ -17,32 +17,41 @@ export interface SpanQuery {
 /** A span in a trace's tree, with its children; a provider span under a transport span also says how long it waited to be taken. */
 export type SpanNode = Span & { queueWaitMs?: number; children: SpanNode[] };
 
-const TABLE = 'junction_spans';
-const COLUMNS = ['trace_id', 'span_id', 'parent_span_id', 'kind', 'name', 'service', 'method', 'node', 'start_ms', 'duration_ms', 'error', 'args', 'attrs'];
-// Rows per INSERT: 13 params each stays far below SQLite's (32766) and PostgreSQL's (65535) limits on parameters.
-const ROWS_PER_INSERT = 1000;
+const TABLE = 'junction_span_blocks';
+// Blocks read per query round: enough to answer a typical `recent` in one.
+const BLOCKS_PER_READ = 8;
 const CREATE = [
-  `CREATE TABLE IF NOT EXISTS ${TABLE} (trace_id TEXT NOT NULL, span_id TEXT NOT NULL, parent_span_id TEXT, kind TEXT NOT NULL, name TEXT NOT NULL, service TEXT NOT NULL, method TEXT NOT NULL, node TEXT NOT NULL, start_ms BIGINT NOT NULL, duration_ms DOUBLE PRECISION NOT NULL, error TEXT, args TEXT, attrs TEXT)`,
-  `CREATE INDEX IF NOT EXISTS ${TABLE}_trace ON ${TABLE} (trace_id)`,
-  `CREATE INDEX IF NOT EXISTS ${TABLE}_start ON ${TABLE} (start_ms)`,
+  // Column order matters to SQLite: the summary columns come before the body, so that a scan of
+  // them (trace_ids for tracing.get) never reads the body's overflow pages.
+  `CREATE TABLE IF NOT EXISTS ${TABLE} (node TEXT NOT NULL, start_ms BIGINT NOT NULL, end_ms BIGINT NOT NULL, span_count INTEGER NOT NULL, max_duration_ms DOUBLE PRECISION NOT NULL, error_count INTEGER NOT NULL, keys TEXT NOT NULL, error_codes TEXT NOT NULL, trace_ids TEXT NOT NULL, body TEXT NOT NULL)`,
+  `CREATE INDEX IF NOT EXISTS ${TABLE}_end ON ${TABLE} (end_ms)`,
 ];
 
 /**
  * Where the tracing service keeps spans: a ring of the latest `ringSize` spans in memory (whole
- * traces go, oldest first) and, when the node has a `db`, the table `junction_spans`, created on
- * first use. With a db, queries read the table: it holds the spans every worker received.
+ * traces go, oldest first) and, when the node has a `db`, the table `junction_span_blocks`,
+ * created on first use. With a db, queries read the table: it holds the spans every worker received.
+ *
+ * The table holds blocks, not spans: each batch a node ships is one row, its spans as JSON, with
+ * what queries prune on (time range, longest duration, errors, `kind|service|method` keys, trace
+ * ids). A row per span cost more than the call it traced (four rows a call, each an insert into a
+ * random-keyed trace index); a row per batch costs a few microseconds a call. Queries read the
+ * few blocks that can hold an answer, newest (recent) or slowest (slowest) first, and stop as
+ * soon as no further block can improve it.
  */
 export class SpanStore {
   readonly #ringSize: number;
   readonly #db: Db | undefined;
+  readonly #node: string;
   readonly #log: Logger;
   readonly #ring = new Map<string, Span[]>();
   #count = 0;
   #ready: Promise<void> | undefined;
 
-  constructor(opts: { ringSize: number; db?: Db; log: Logger }) {
+  constructor(opts: { ringSize: number; db?: Db; log: Logger; node?: string }) {
     this.#ringSize = opts.ringSize;
     this.#db = opts.db;
+    this.#node = opts.node ?? '';
     this.#log = opts.log;
   }
 
@@ -64,7 +73,7 @@ export class SpanStore {
       this.#ring.delete(id);
       this.#count -= list.length;
     }
-    if (this.#db !== undefined) await this.#insert(this.#db, spans);
+    if (this.#db !== undefined && spans.length > 0) await this.#insert(this.#db, spans);
   }
 
   /** Every span of the trace; `[]` for one it does not know. */
@@ -72,8 +81,10 @@ export class SpanStore {
     const mine = this.#ring.get(traceId) ?? [];
     if (this.#db === undefined) return [...mine];
     await this.#table(this.#db);
-    const rows = await this.#db.query(`SELECT * FROM ${TABLE} WHERE trace_id = $1 ORDER BY start_ms`, [traceId]);
-    const byId = new Map(rows.map((r) => [String(r.span_id), fromRow(r)]));
+    // Trace ids are checked hex by the service; anything else could not match a stored one.
+    const rows = /^[0-9a-f]+$/.test(traceId) ? await this.#db.query(`SELECT body FROM ${TABLE} WHERE trace_ids LIKE $1`, [`%,${traceId},%`]) : [];
+    const byId = new Map<string, Span>();
+    for (const r of rows) for (const s of parseBody(r.body)) if (s.traceId === traceId) byId.set(s.spanId, s);
     for (const s of mine) if (!byId.has(s.spanId)) byId.set(s.spanId, s); // not yet written
     return [...byId.values()].sort((a, b) => a.start - b.start);
   }
@@ -89,28 +100,39 @@ export class SpanStore {
   async #find(q: SpanQuery, order: 'start' | 'duration'): Promise<Span[]> {
     const limit = q.limit ?? 50;
     const kind = q.kind ?? 'provider';
+    const rank = order === 'start' ? (s: Span) => s.start : (s: Span) => s.durationMs;
+    const best = (all: Span[]) => all.sort((a, b) => rank(b) - rank(a)).slice(0, limit);
     if (this.#db === undefined) {
       // Reversed first: among spans that started in the same millisecond, the later recorded comes first.
-      const all = [...this.#ring.values()].flat().reverse().filter((s) => s.kind === kind && matches(s, q));
-      all.sort(order === 'start' ? (a, b) => b.start - a.start : (a, b) => b.durationMs - a.durationMs);
-      return all.slice(0, limit);
+      return best([...this.#ring.values()].flat().reverse().filter((s) => s.kind === kind && matches(s, q)));
     }
     await this.#table(this.#db);
-    const where = ['kind = $1'];
-    const params: unknown[] = [kind];
+    const where: string[] = [];
+    const params: unknown[] = [];
     const add = (clause: (n: string) => string, value: unknown) => {
       params.push(value);
       where.push(clause(`$${params.length}`));
     };
-    if (q.service !== undefined) add((n) => `service = ${n}`, q.service);
-    if (q.method !== undefined) add((n) => `method = ${n}`, q.method);
-    if (q.minDurationMs !== undefined) add((n) => `duration_ms >= ${n}`, q.minDurationMs);
-    if (q.error === true) where.push('error IS NOT NULL');
-    else if (q.error === false) where.push('error IS NULL');
-    else if (typeof q.error === 'string') add((n) => `error = ${n}`, q.error);
-    params.push(limit);
-    const rows = await this.#db.query(`SELECT * FROM ${TABLE} WHERE ${where.join(' AND ')} ORDER BY ${order === 'start' ? 'start_ms' : 'duration_ms'} DESC LIMIT $${params.length}`, params);
-    return rows.map(fromRow);
+    // Prunes blocks that cannot hold a match (a superset: LIKE's `_` matches any character); the
+    // spans themselves are matched exactly below.
+    const key = q.service === undefined ? `${kind}|` : q.method === undefined ? `${kind}|${q.service}|` : `${kind}|${q.service}|${q.method},`;
+    add((n) => `keys LIKE ${n}`, `%,${key}%`);
+    if (q.minDurationMs !== undefined) add((n) => `max_duration_ms >= ${n}`, q.minDurationMs);
+    if (q.error === true) where.push('error_count > 0');
+    else if (typeof q.error === 'string') add((n) => `error_codes LIKE ${n}`, `%,${q.error},%`);
+    // Blocks in the order their best span could rank: by latest start, or by longest duration.
+    const bound = order === 'start' ? 'end_ms' : 'max_duration_ms';
+    let found: Span[] = [];
+    for (let offset = 0; ; offset += BLOCKS_PER_READ) {
+      const rows = await this.#db.query(`SELECT ${bound} AS bound, body FROM ${TABLE} WHERE ${where.join(' AND ')} ORDER BY ${bound} DESC LIMIT ${BLOCKS_PER_READ} OFFSET ${offset}`, params);
+      for (const r of rows) {
+        // Every block after this one ranks no better than its bound: once the answer is full and
+        // its last span beats the bound, no later block can change it.
+        if (found.length >= limit && rank(found[found.length - 1]) > Number(r.bound)) return found;
+        found = best([...found, ...parseBody(r.body).filter((s) => s.kind === kind && matches(s, q))]);
+      }
+      if (rows.length < BLOCKS_PER_READ) return found;
+    }
   }
 
   #table(db: Db): Promise<void> {
@@ -133,26 +155,71 @@ export class SpanStore {
 
   async #insert(db: Db, spans: readonly Span[]): Promise<void> {
     await this.#table(db);
-    if (spans.length <= ROWS_PER_INSERT) return this.#insertRows(db, spans);
-    // One commit for the batch, not one per statement: a commit is what costs (a sync to disk).
-    await db.transaction(async (tx) => this.#insertRows(tx, spans));
-  }
-
-  async #insertRows(db: Db, spans: readonly Span[]): Promise<void> {
-    for (let i = 0; i < spans.length; i += ROWS_PER_INSERT) {
-      const chunk = spans.slice(i, i + ROWS_PER_INSERT);
-      const params: unknown[] = [];
-      const rows = chunk.map((s) => {
-        const values = [s.traceId, s.spanId, s.parentSpanId ?? null, s.kind, s.name, s.service, s.method, s.node, Math.round(s.start), s.durationMs, s.error ?? null, s.args === undefined ? null : JSON.stringify(s.args), s.attrs === undefined ? null : JSON.stringify(s.attrs)];
-        const marks = values.map((v) => {
-          params.push(v);
-          return `$${params.length}`;
-        });
-        return `(${marks.join(', ')})`;
-      });
-      await db.exec(`INSERT INTO ${TABLE} (${COLUMNS.join(', ')}) VALUES ${rows.join(', ')}`, params);
+    let start = Infinity;
+    let end = -Infinity;
+    let maxDuration = 0;
+    let errors = 0;
+    const keys = new Set<string>();
+    const codes = new Set<string>();
+    const traces = new Set<string>();
+    for (const s of spans) {
+      if (s.start < start) start = s.start;
+      if (s.start > end) end = s.start;
+      if (s.durationMs > maxDuration) maxDuration = s.durationMs;
+      if (s.error !== undefined) {
+        errors++;
+        codes.add(s.error);
+      }
+      keys.add(`${s.kind}|${s.service}|${s.method}`);
+      traces.add(s.traceId);
     }
+    const list = (set: Set<string>) => `,${[...set].join(',')},`;
+    await db.execInBackground(
+      `INSERT INTO ${TABLE} (node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [this.#node, Math.floor(start), Math.ceil(end), spans.length, maxDuration, errors, list(keys), list(codes), list(traces), encodeBlock(spans)],
+    );
   }
+}
+
+/**
+ * A block's body: its spans as JSON arrays of values rather than objects, `name` left out where
+ * it is `service.method`: half the bytes of objects, and bytes are what a stored span costs
+ * (written to the WAL, then again to the database file). The version comes first.
+ */
+type StoredSpan = [string, string, string | null, SpanKind, string, string, string, number, number, string | null, unknown, Span['attrs'] | null, string | null];
+
+function encodeBlock(spans: readonly Span[]): string {
+  const rows = spans.map((s): StoredSpan => [
+    s.traceId,
+    s.spanId,
+    s.parentSpanId ?? null,
+    s.kind,
+    s.service,
+    s.method,
+    s.node,
+    s.start,
+    // Microseconds are all a duration measured here can tell.
+    Math.round(s.durationMs * 1000) / 1000,
+    s.error ?? null,
+    s.args ?? null,
+    s.attrs ?? null,
+    s.name === `${s.service}.${s.method}` ? null : s.name,
+  ]);
+  return JSON.stringify([1, rows]);
+}
+
+function parseBody(body: unknown): Span[] {
+  if (typeof body !== 'string') return [];
+  const [version, rows] = JSON.parse(body) as [number, StoredSpan[]];
+  if (version !== 1) throw new Error(`${TABLE}: a block of version ${version}, which this version of Junction cannot read (it reads version 1)`);
+  return rows.map(([traceId, spanId, parentSpanId, kind, service, method, node, start, durationMs, error, args, attrs, name]) => {
+    const span: Span = { traceId, spanId, kind, name: name ?? `${service}.${method}`, service, method, node, start, durationMs };
+    if (parentSpanId !== null) span.parentSpanId = parentSpanId;
+    if (error !== null) span.error = error;
+    if (args !== null) span.args = args;
+    if (attrs !== null) span.attrs = attrs;
+    return span;
+  });
 }
 
 function matches(s: Span, q: SpanQuery): boolean {
@@ -163,26 +230,6 @@ function matches(s: Span, q: SpanQuery): boolean {
   if (q.error === false && s.error !== undefined) return false;
   if (typeof q.error === 'string' && s.error !== q.error) return false;
   return true;
-}
-
-function fromRow(r: Row): Span {
-  const span: Span = {
-    traceId: String(r.trace_id),
-    spanId: String(r.span_id),
-    kind: String(r.kind) as SpanKind,
-    name: String(r.name),
-    service: String(r.service),
-    method: String(r.method),
-    node: String(r.node),
-    // PostgreSQL returns BIGINT as text.
-    start: Number(r.start_ms),
-    durationMs: Number(r.duration_ms),
-  };
-  if (r.parent_span_id !== null && r.parent_span_id !== undefined) span.parentSpanId = String(r.parent_span_id);
-  if (r.error !== null && r.error !== undefined) span.error = String(r.error);
-  if (typeof r.args === 'string') span.args = JSON.parse(r.args) as unknown;
-  if (typeof r.attrs === 'string') span.attrs = JSON.parse(r.attrs) as Span['attrs'];
-  return span;
 }
 
 /**

@@ -3,7 +3,7 @@ import { newSpanId, newTraceId } from '../envelope/ids';
 import { type Logger } from '../logging';
 import { type CallEvent } from '../provider/provider';
 import { redactArgs } from './redact';
-import { type RawSpan, type Span } from './span';
+import { type RawSpan, rawSpan, type Span } from './span';
 
 /** The service that stores spans: calls to it are never traced, or shipping spans would make more. */
 export const TRACING_SERVICE = 'tracing';
@@ -66,39 +66,50 @@ export class Tracer {
     return `00-${newTraceId()}-${newSpanId()}-${this.sampleRoot(service) ? '01' : '00'}`;
   }
 
-  /** Records one finished span. Cheap: a push, or a count when the buffer is full. */
+  /**
+   * Records one finished span. Cheap: a push, or a count when the buffer is full. A full batch is
+   * shipped at once, after the replies of this turn of the event loop have gone, rather than at
+   * the next tick of the timer: under load the buffer would otherwise fill and drop spans.
+   */
   record(span: RawSpan): void {
     if (span.service === TRACING_SERVICE) return;
-    if (this.#buffer.length >= this.#config.bufferSize) {
+    const buffered = this.#buffer.length;
+    if (buffered >= this.#config.bufferSize) {
       this.#stats.dropped++;
       return;
     }
     this.#buffer.push(span);
+    if (buffered + 1 === this.#config.batchSize && this.#timer !== undefined) setImmediate(this.#flushSoon);
   }
+
+  readonly #flushSoon = (): void => void this.flush();
 
   /** The provider's observer (`provider.observe(tracer.observer, { trace: true })`): a provider span and a handler span per sampled call. */
   readonly observer = (event: CallEvent): void => {
     const t = event.trace;
     if (t === undefined) return;
     const { req, reply } = event;
+    const { service, method } = req;
     const error = reply.error?.code;
-    const common = { traceId: t.traceId, service: req.service, method: req.method, node: this.node };
-    const name = `${req.service}.${req.method}`;
-    this.record({
-      ...common,
-      spanId: t.spanId,
-      parentSpanId: t.parentSpanId,
-      kind: 'provider',
-      name,
-      start: event.startedAt,
-      durationMs: event.durationMs,
-      ...(error === undefined ? {} : { error }),
-      // A reference: redacted and copied when shipped. No policy (method unknown): no args.
-      ...(t.policy === undefined ? {} : { rawArgs: req.args, policy: t.policy }),
-      ...(req.meta.attempt !== undefined && req.meta.attempt > 1 ? { attrs: { attempt: req.meta.attempt } } : {}),
-    });
+    const name = `${service}.${method}`;
+    this.record(
+      rawSpan(t.traceId, t.spanId, t.parentSpanId, {
+        kind: 'provider',
+        name,
+        service,
+        method,
+        node: this.node,
+        start: event.startedAt,
+        durationMs: event.durationMs,
+        error,
+        attrs: attrsOf(req.meta.attempt, reply.error),
+        // A reference: redacted and copied when shipped. No policy (method unknown): no args.
+        rawArgs: t.policy === undefined ? undefined : req.args,
+        policy: t.policy,
+      }),
+    );
     if (t.handlerStartedAt > 0) {
-      this.record({ ...common, spanId: t.handlerSpanId, parentSpanId: t.spanId, kind: 'handler', name, start: t.handlerStartedAt, durationMs: t.handlerMs, ...(error === undefined ? {} : { error }) });
+      this.record(rawSpan(t.traceId, t.handlerSpanId, t.spanId, { kind: 'handler', name, service, method, node: this.node, start: t.handlerStartedAt, durationMs: t.handlerMs, error }));
     }
   };
 
@@ -154,8 +165,44 @@ export class Tracer {
   }
 }
 
-/** The stored form: args redacted and copied now, off every call's path. */
+/** The most an error's message keeps in a span: enough to read, not a dump. */
+const MAX_ERROR_MESSAGE = 300;
+
+/**
+ * A provider span's attrs: the attempt past the first, and a failed call's message (and a service
+ * error's reason), so that a trace says what went wrong and not only its code.
+ */
+function attrsOf(attempt: number | undefined, error: { message?: string; data?: unknown } | undefined): Record<string, string | number> | undefined {
+  // The common case, a first attempt that succeeded, allocates nothing.
+  if (error === undefined && (attempt === undefined || attempt <= 1)) return undefined;
+  const attrs: Record<string, string | number> = {};
+  if (attempt !== undefined && attempt > 1) attrs.attempt = attempt;
+  if (error !== undefined) {
+    if (typeof error.message === 'string') attrs.errorMessage = error.message.length > MAX_ERROR_MESSAGE ? `${error.message.slice(0, MAX_ERROR_MESSAGE)}…` : error.message;
+    const reason = (error.data as { reason?: unknown } | undefined)?.reason;
+    if (typeof reason === 'string') attrs.errorReason = reason;
+  }
+  return Object.keys(attrs).length === 0 ? undefined : attrs;
+}
+
+/**
+ * The stored form, made off every call's path: args redacted and copied, and only the fields of a
+ * Span (a node's own tracing.record refuses others). One literal of one shape per span.
+ */
 function finish(raw: RawSpan): Span {
-  const { rawArgs, policy, ...span } = raw;
-  return policy === undefined ? span : { ...span, args: redactArgs(rawArgs, policy) };
+  return {
+    traceId: raw.traceId,
+    spanId: raw.spanId,
+    parentSpanId: raw.parentSpanId,
+    kind: raw.kind,
+    name: raw.name,
+    service: raw.service,
+    method: raw.method,
+    node: raw.node,
+    start: raw.start,
+    durationMs: raw.durationMs,
+    error: raw.error,
+    args: raw.policy === undefined ? undefined : redactArgs(raw.rawArgs, raw.policy),
+    attrs: raw.attrs,
+  };
 }

@@ -108,6 +108,11 @@ class LinkedDb implements Db {
     return (await this.#link().db({ op: 'exec', sql, params, tx: this.#tx })) as { changes: number };
   }
 
+  // The host runs every statement of a guest: this thread has nothing to hand off.
+  execInBackground(sql: string, params: readonly unknown[]): Promise<{ changes: number }> {
+    return this.exec(sql, params);
+  }
+
   async transaction<T>(fn: (tx: Db) => Promise<T>): Promise<T> {
     // Nested: the same transaction, as the host's own kinds do.
     if (this.#tx !== undefined) return fn(this);

@@ -1,0 +1,116 @@
+import { Worker } from 'node:worker_threads';
+
+// The background thread: a connection of its own to the same file (WAL lets it write while the
+// main connection reads) that runs the writes handed to it, and moves the WAL into the database
+// file every interval without blocking readers or writers (PASSIVE). Plain JS in a string, so
+// that it runs the same from sources under test and from dist.
+const BACKGROUND = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('busy_timeout = 5000');
+db.pragma('synchronous = NORMAL');
+db.pragma('wal_autocheckpoint = 0');
+const statements = new Map();
+parentPort.on('message', (m) => {
+  try {
+    let stmt = statements.get(m.sql);
+    if (stmt === undefined) {
+      if (statements.size >= 64) statements.clear();
+      statements.set(m.sql, (stmt = db.prepare(m.sql)));
+    }
+    const params = m.params.map((v) => (v !== null && typeof v === 'object' && v.utf8 instanceof Uint8Array ? Buffer.from(v.utf8.buffer, v.utf8.byteOffset, v.utf8.byteLength).toString('utf8') : typeof v === 'boolean' ? (v ? 1 : 0) : v));
+    parentPort.postMessage({ id: m.id, changes: stmt.run(params).changes });
+  } catch (err) {
+    parentPort.postMessage({ id: m.id, error: { message: String(err && err.message), code: err && err.code } });
+  }
+});
+setInterval(() => {
+  try {
+    db.pragma('wal_checkpoint(PASSIVE)');
+  } catch {
+    // Busy or locked: the next round takes it.
+  }
+}, workerData.checkpointMs);
+`;
+
+const LONG_TEXT = 16_384;
+const encoder = new TextEncoder();
+
+interface Pending {
+  resolve(changes: number): void;
+  reject(err: Error): void;
+}
+
+/**
+ * An SQLite file's background thread. better-sqlite3 is synchronous: whatever it does on the
+ * main thread holds up every call the process serves.
+ * - Checkpoints: a checkpoint copies the WAL into the database file and syncs both to disk.
+ *   SQLite runs it on whichever connection commits past the WAL's threshold, so by default one
+ *   write in a thousand pages stalled the event loop for as long as the disk took (100 ms
+ *   measured here under load). The main connection turns auto-checkpoints off; this thread
+ *   checkpoints every `checkpointMs`.
+ * - Writes nobody waits to read back (`execInBackground`: spans, logs of activity): committed
+ *   here, so that the main thread only posts them.
+ */
+export class SqliteBackground {
+  readonly #path: string;
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  readonly #inFlight = new Set<Promise<number>>();
+  #nextId = 1;
+  #closed = false;
+
+  constructor(path: string, checkpointMs = 1000) {
+    this.#path = path;
+    this.#worker = new Worker(BACKGROUND, { eval: true, workerData: { path, checkpointMs, driver: require.resolve('better-sqlite3') } });
+    // Idle, it must not keep a process alive that has nothing else to do; writes in flight keep it referenced.
+    this.#worker.unref();
+    this.#worker.on('message', (m: { id: number; changes?: number; error?: { message: string; code?: string } }) => {
+      const p = this.#pending.get(m.id);
+      if (p === undefined) return;
+      this.#pending.delete(m.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (m.error === undefined) p.resolve(m.changes ?? 0);
+      else p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
+    });
+    this.#worker.on('error', (err) => this.#fail(err));
+    this.#worker.on('exit', (code) => this.#fail(new Error(`the background thread of SQLite database ${this.#path} stopped (exit code ${code}); writes it held were not made`)));
+  }
+
+  /** Runs one write statement (`?` placeholders) on the background connection. */
+  exec(sql: string, params: readonly unknown[]): Promise<{ changes: number }> {
+    if (this.#closed) return Promise.reject(new Error(`SQLite database ${this.#path} is closed; no write can be made in its background`));
+    const id = this.#nextId++;
+    if (this.#pending.size === 0) this.#worker.ref();
+    // Long text goes as UTF-8 bytes whose buffer is handed over, not copied.
+    const transfer: ArrayBuffer[] = [];
+    const sent = params.map((v) => {
+      if (typeof v !== 'string' || v.length < LONG_TEXT) return v;
+      const utf8 = encoder.encode(v);
+      transfer.push(utf8.buffer as ArrayBuffer);
+      return { utf8 };
+    });
+    const written = new Promise<number>((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, sql, params: sent }, transfer);
+    });
+    this.#inFlight.add(written);
+    const settled = () => void this.#inFlight.delete(written);
+    written.then(settled, settled);
+    return written.then((changes) => ({ changes }));
+  }
+
+  /** Waits for the writes already handed over, then stops the thread. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.allSettled([...this.#inFlight]);
+    this.#worker.removeAllListeners('exit');
+    await this.#worker.terminate();
+  }
+
+  #fail(err: Error): void {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+}
