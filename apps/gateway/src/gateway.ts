@@ -10,8 +10,17 @@ import { jsonRoutes } from './protocols/json/route';
 import { sendJsonError } from './protocols/json/errors';
 import { jsonRpcRoutes } from './protocols/json-rpc/route';
 import { JSON_UTF8 } from './protocols/protocol';
+import { discoveryRoutes } from './protocols/discovery/routes';
 import { xmlRpcRoutes } from './protocols/xml-rpc/route';
 import { refusalOf } from './refusals';
+
+/** An app the gateway serves beside its own routes, under a prefix: the console at `/console`. */
+export interface GatewayMount {
+  /** e.g. `/console`; the first mount is where `GET /` redirects. */
+  prefix: string;
+  /** Adds the app's routes to `scope`, a Fastify scope of its own under `prefix`. */
+  register(scope: FastifyInstance): Promise<void>;
+}
 
 export interface GatewayOptions {
   config: GatewayConfig;
@@ -35,6 +44,8 @@ export interface GatewayOptions {
   metrics?: NodeMetrics;
   /** This process's tracer, when tracing is on: the edge records a gateway span of each sampled call. */
   tracer?: Tracer;
+  /** Apps registered under their prefixes before the gateway is ready (the CLI mounts the console here). */
+  mounts?: readonly GatewayMount[];
 }
 
 // Longer than nginx's default upstream keepalive_timeout (60 s): the proxy closes an idle
@@ -109,6 +120,11 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   await app.register(jsonRoutes, { edge, catalog, config, pages });
   await app.register(htmlRoutes, { edge, catalog, config, pages, prefix: '/view' });
   await app.register(xmlRpcRoutes, { edge, catalog, config });
+  await app.register(discoveryRoutes, { edge, catalog, config });
+  for (const m of opts.mounts ?? []) await app.register((scope) => m.register(scope), { prefix: m.prefix });
+  // The gateway's root leads people to the first app mounted beside it (the console).
+  const home = opts.mounts?.[0]?.prefix;
+  if (home !== undefined) app.get('/', (_request, reply) => reply.redirect(`${home}/`, 302));
   await app.ready();
   return app;
 }

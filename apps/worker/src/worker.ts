@@ -71,7 +71,7 @@ export function createWorker(opts: WorkerOptions): Worker {
   metrics.observe(provider);
   if (opts.tracer !== undefined) provider.observe(opts.tracer.observer, { trace: true });
   // Hosted like `system`, whether this node traces or not: the nodes that do ship their spans here.
-  const spans = new SpanStore({ ringSize: config.tracing.ringSize, db: config.tracing.store ? db : undefined, log, node: config.node.name });
+  const spans = new SpanStore({ ringSize: config.tracing.ringSize, db: config.tracing.store ? db : undefined, log, node: config.node.name, retentionHours: config.tracing.retentionHours });
   try {
     for (const { def, module } of services) {
       const sc = config.services[def.name];

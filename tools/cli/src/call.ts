@@ -1,3 +1,5 @@
+import { createClient, isJunctionCallError, type JunctionClient } from '@junction/client-sdk';
+
 /** `junction call service.method '<json args>'`: one JSON-RPC call to a gateway, for the shell. */
 export interface CallOptions {
   url: string;
@@ -12,32 +14,28 @@ export interface CallOutcome {
 }
 
 export async function callMethod(target: string, argsText: string | undefined, opts: CallOptions): Promise<CallOutcome> {
-  let params: unknown = {};
+  let args: unknown;
   if (argsText !== undefined) {
     try {
-      params = JSON.parse(argsText);
+      args = JSON.parse(argsText);
     } catch (err) {
       return { ok: false, text: `the arguments must be JSON (an object by name or an array by position): ${(err as Error).message}` };
     }
   }
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (opts.key !== undefined) headers.authorization = `Bearer ${opts.key}`;
-  if (opts.timeoutMs !== undefined) headers['x-junction-timeout-ms'] = String(opts.timeoutMs);
-  let res: Response;
+  let client: JunctionClient;
   try {
-    res = await fetch(new URL('/rpc', opts.url), {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ jsonrpc: '2.0', method: target, params, id: 1 }),
-    });
+    client = createClient({ url: opts.url, key: opts.key, timeoutMs: opts.timeoutMs });
   } catch (err) {
-    return { ok: false, text: `cannot reach the gateway at ${opts.url}: ${(err as { cause?: Error }).cause?.message ?? (err as Error).message} (is \`npm start\` running? set --url or JUNCTION_URL)` };
+    return { ok: false, text: `${(err as Error).message}; check --url (or JUNCTION_URL) and --timeout-ms` };
   }
-  const body = (await res.json().catch(() => undefined)) as { result?: unknown; error?: { message: string; data?: { code?: string; details?: unknown } } } | undefined;
-  if (body === undefined) return { ok: false, text: `the gateway answered HTTP ${res.status} without a JSON-RPC body` };
-  if (body.error !== undefined) {
-    const details = body.error.data?.details === undefined ? '' : `\n${JSON.stringify(body.error.data.details, null, 2)}`;
-    return { ok: false, text: `${body.error.data?.code ?? 'ERROR'}: ${body.error.message}${details}` };
+  try {
+    const result = await client.call(target, args as Record<string, unknown> | unknown[] | undefined);
+    return { ok: true, text: JSON.stringify(result, null, 2) };
+  } catch (err) {
+    if (!isJunctionCallError(err)) throw err;
+    // No HTTP status: nothing answered, most likely no gateway on that URL.
+    const hint = err.code === 'UNAVAILABLE' && err.httpStatus === undefined ? ' (is `npm start` running? set --url or JUNCTION_URL)' : '';
+    const details = err.details === undefined ? '' : `\n${JSON.stringify(err.details, null, 2)}`;
+    return { ok: false, text: `${err.code}: ${err.message}${hint}${details}` };
   }
-  return { ok: true, text: JSON.stringify(body.result, null, 2) };
 }

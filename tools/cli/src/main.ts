@@ -1,10 +1,12 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@junction/core';
+import { startStandaloneConsole } from '@junction/console';
+import { ConfigError, createLogger, loadConfig } from '@junction/core';
 import { callMethod } from './call';
 import { type Role, ROLES, type RunningNode, startNode } from './node';
 
 const USAGE = `usage:
   junction start [--config config/local.yaml] [--role all|gateway|worker]
+  junction console [--config config/local.yaml]   (the developer console on its own, in front of a gateway)
   junction call <service.method> ['<json args>'] [--url http://127.0.0.1:8080] [--key KEY] [--timeout-ms N]
   junction help`;
 
@@ -16,6 +18,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       return start(rest);
     case 'call':
       return call(rest);
+    case 'console':
+      return standaloneConsole(rest);
     case undefined:
     case 'help':
     case '--help':
@@ -81,6 +85,32 @@ async function start(args: readonly string[]): Promise<number> {
   });
 }
 
+/** `junction console`: the console on its own, at console.host:console.port, calling the gateway over HTTP (docs/console.md). */
+async function standaloneConsole(args: readonly string[]): Promise<number> {
+  let configFile: string;
+  try {
+    configFile = (parseArgs({ args: [...args], options: { config: { type: 'string', default: 'config/local.yaml' } } }).values.config as string | undefined) ?? 'config/local.yaml';
+  } catch (err) {
+    console.error(`junction console: ${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  let running: Awaited<ReturnType<typeof startStandaloneConsole>>;
+  try {
+    const config = loadConfig(configFile);
+    const format = config.log.format === 'auto' ? (process.stdout.isTTY ? 'pretty' : 'json') : config.log.format;
+    running = await startStandaloneConsole(config, configFile, createLogger({ level: config.log.level, name: `${config.node.name}-console`, format }));
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : `junction console: ${(err as Error).message}`);
+    return 1;
+  }
+  console.log(`junction: console at ${running.url}/services, calling the gateway at ${running.gatewayUrl}\n  Ctrl-C stops it.`);
+  return new Promise<number>((resolve) => {
+    const stop = () => void running.close().then(() => resolve(0), () => resolve(1));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
 function printBanner(node: RunningNode, configFile: string): void {
   const services = node.provider?.services() ?? [];
   const lines = [`junction: ${node.role} node up from ${configFile}${services.length > 0 ? `, hosting ${services.join(', ')}` : ''}`];
@@ -91,6 +121,7 @@ function printBanner(node: RunningNode, configFile: string): void {
       `  JSON-RPC 2.0   POST ${u}/rpc`,
       `  plain JSON     POST ${u}/api/<service>/<method>   (GET for safe methods)`,
       `  health         GET  ${u}/healthz   ${u}/readyz`,
+      ...(node.consoleUrl === undefined ? [] : [`  console        ${node.consoleUrl}`]),
       `  try it:        curl -s ${u}/rpc -H 'content-type: application/json' -d '{"jsonrpc":"2.0","method":"calc.subtract","params":[42,23],"id":1}'`,
     );
   }

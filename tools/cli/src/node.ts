@@ -2,6 +2,7 @@ import { type AddressInfo } from 'node:net';
 import { compileChain, type CompiledChain, createLogger, type Handler, type JunctionConfig, knownServices, type Logger, NodeMetrics, type Provider, type ProxyStatus } from '@junction/core';
 import { createBus, Membership } from '@junction/core';
 import { connectTracer, Tracer } from '@junction/core';
+import { consoleMount } from '@junction/console';
 import { createGateway } from '@junction/gateway';
 import { createTransport, type Transport } from '@junction/transports';
 import { createHealthServer, createWorker, type Worker } from '@junction/worker';
@@ -26,6 +27,10 @@ export interface RunningNode {
   readonly metrics: NodeMetrics;
   /** Where the gateway listens, when this node has one. */
   readonly url?: string;
+  /** The developer console, when the config mounts it in this node's gateway. */
+  readonly consoleUrl?: string;
+  /** The gateway's Fastify app, when this node has one: `inject` reaches it without a socket (tests). */
+  readonly gateway?: Awaited<ReturnType<typeof createGateway>>;
   /** Where the worker's health port listens, when it has one. */
   readonly healthUrl?: string;
   readonly log: Logger;
@@ -130,6 +135,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     }
 
     let url: string | undefined;
+    let gateway: Awaited<ReturnType<typeof createGateway>> | undefined;
     if (role !== 'worker') {
       const gw = config.gateway!;
       const app = await createGateway({
@@ -144,13 +150,17 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
         queues: () => [...[...transports.values()].flatMap((t) => t.queues()), ...(worker?.provider.queues() ?? [])],
         metrics,
         tracer,
+        // The developer console under console.path, when the config mounts it (docs/console.md).
+        mounts: [consoleMount(config)].filter((m) => m !== undefined),
       });
+      gateway = app;
       closers.push(() => app.close());
       await app.listen({ host: gw.host, port: gw.port });
       url = urlOf(app.server.address() as AddressInfo);
     }
 
-    return { role, provider: worker?.provider, chain, proxies, metrics, url, healthUrl, log, stop };
+    const mounted = url !== undefined && config.console?.mount === true ? `${url}${config.console.path}/` : undefined;
+    return { role, provider: worker?.provider, chain, proxies, metrics, url, consoleUrl: mounted, gateway, healthUrl, log, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -228,7 +228,8 @@ export const TracingSchema = Type.Object(
     flushIntervalMs: PositiveInt({ default: 1000, description: 'How often a node ships its spans.' }),
     batchSize: PositiveInt({ default: 500, description: 'Spans in one tracing.record call.' }),
     ringSize: PositiveInt({ default: 50_000, description: 'Spans the tracing service keeps in memory; the oldest traces go first.' }),
-    store: Type.Boolean({ default: true, description: "Also store spans in the node's `db`, when it has one (table junction_spans)." }),
+    store: Type.Boolean({ default: true, description: "Also store spans in the node's `db`, when it has one (table junction_span_blocks)." }),
+    retentionHours: Type.Number({ exclusiveMinimum: 0, default: 72, description: 'Stored spans older than this are deleted (checked once a minute by each node that stores).' }),
     otlp: Type.Optional(
       Type.Object(
         {
@@ -264,6 +265,21 @@ export const GatewaySchema = Type.Object(
     /** Refuse calls without a valid key (UNAUTHENTICATED) instead of treating them as anonymous. */
     requireKey: Type.Boolean({ default: false }),
     apiKeys: Type.Array(ApiKeySchema, { default: [] }),
+  },
+  { additionalProperties: false },
+);
+
+// The developer console (docs/console.md): mounted in this node's gateway, or on its own (`junction console`).
+export const ConsoleSchema = Type.Object(
+  {
+    mount: Type.Boolean({ default: true, description: "Serve the console in this node's gateway, under `path`." }),
+    path: Type.String({ pattern: '^(/[A-Za-z0-9._~-]+)+$', default: '/console', description: 'Where the mounted console is, e.g. /console.', 'x-expected': 'a path like /console' }),
+    gatewayUrl: Type.Optional(Type.String({ pattern: '^https?://', description: "A console on its own (`junction console`): the gateway it calls; the gateway section's host and port when absent." })),
+    host: Type.String({ default: '127.0.0.1', description: 'A console on its own: where it listens.' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8090, description: 'A console on its own: its port.' }),
+    auth: Type.Optional(Type.Boolean({ description: 'Users sign in with an API key that has `requireRole`; on when absent if gateway.apiKeys lists any key.' })),
+    requireRole: Type.String({ minLength: 1, default: 'developer', description: "The role a user's API key must have." }),
+    sessionTtlMs: PositiveInt({ default: 43_200_000, description: 'How long a sign-in lasts (12 h).' }),
   },
   { additionalProperties: false },
 );
@@ -335,6 +351,8 @@ export const ConfigSchema = Type.Object(
     services: Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), ServiceConfigSchema, { default: {} }),
     /** Spans of every call (docs/tracing.md); off when absent. */
     tracing: TracingSchema,
+    /** The developer console (docs/console.md); none when absent. */
+    console: Type.Optional(ConsoleSchema),
   },
   { additionalProperties: false },
 );
@@ -364,3 +382,4 @@ export type ApiKeyConfig = Static<typeof ApiKeySchema>;
 export type BusConfig = Static<typeof BusSchema>;
 export type AmqpBusConfig = Static<typeof AmqpBusSchema>;
 export type TracingConfig = Static<typeof TracingSchema>;
+export type ConsoleConfig = Static<typeof ConsoleSchema>;

@@ -56,6 +56,15 @@ export interface MethodDefinition extends MethodFlags {
 }
 
 /**
+ * What `method()` returns: a MethodDefinition that still knows its args and result types, so that
+ * typed clients (`@junction/client-sdk`'s `client.service<typeof service>('calc')`) infer them
+ * from the schemas. The `~types` member exists in types only; no value ever has it.
+ */
+export interface TypedMethod<Args, Result> extends MethodDefinition {
+  readonly '~types'?: { readonly args: Args; readonly result: Result };
+}
+
+/**
  * Declares a method. The handler's `args` type is inferred from `params`, so each shape is
  * written once.
  *
@@ -67,7 +76,7 @@ export interface MethodDefinition extends MethodFlags {
  *   handler: ({ minuend, subtrahend }) => minuend - subtrahend,
  * });
  */
-export function method<P extends TProperties, R extends TSchema>(spec: MethodSpec<P, R>): MethodDefinition {
+export function method<P extends TProperties, R extends TSchema>(spec: MethodSpec<P, R>): TypedMethod<ParamsOf<P>, Static<R>> {
   const { params, examples, handler, ...rest } = spec;
   return Object.freeze({
     ...rest,

@@ -111,6 +111,18 @@ export function createSystemService(info: SystemInfo) {
         }),
         handler: () => ({ node: info.node, ...(info.metrics?.() ?? { seconds: 0, methods: [] }) }),
       }),
+      whoami: method({
+        description:
+          'Who the caller is, as the gateway identified them from their API key: identity and roles (`anonymous` and none without a key). The console signs people in with it.',
+        safe: true,
+        params: {},
+        result: Type.Object({
+          identity: Type.String(),
+          roles: Type.Array(Type.String()),
+        }),
+        examples: [{ args: {} }],
+        handler: (_args, ctx) => ({ identity: ctx.caller.identity, roles: [...ctx.caller.roles] }),
+      }),
       health: method({
         description: "This node's health: uptime, hosted services, the state of their queues and of its proxies (circuits, cache).",
         safe: true,

@@ -25,14 +25,14 @@ describe('SpanStore', () => {
 
   it('stores spans in SQLite (created on first use) and finds them by trace, recency, duration and error', async () => {
     const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'spans.db') });
-    const store = new SpanStore({ ringSize: 10, db, log: silentLogger() });
+    const store = new SpanStore({ ringSize: 10, db, log: silentLogger(), now: () => 10_000 });
     const traceId = newTraceId();
     const root = span({ traceId, kind: 'transport', name: 'send over remote:rabbit', start: 5_000, durationMs: 9 });
     const served = span({ traceId, parentSpanId: root.spanId, start: 5_003, durationMs: 5, args: { values: [1, 2] }, attrs: { attempt: 2 } });
     const failed = span({ service: 'shots', method: 'create', name: 'shots.create', start: 6_000, durationMs: 30, error: 'INVALID_PARAMS' });
     await store.add([root, served, failed]);
     // A second store on the same table: what another worker would read.
-    const other = new SpanStore({ ringSize: 10, db, log: silentLogger() });
+    const other = new SpanStore({ ringSize: 10, db, log: silentLogger(), now: () => 10_000 });
     expect(await other.trace(traceId)).toEqual([root, served]);
     expect((await other.recent({})).map((s) => s.name)).toEqual(['shots.create', 'calc.sum']);
     expect((await other.recent({ service: 'calc', minDurationMs: 4 })).map((s) => s.spanId)).toEqual([served.spanId]);
@@ -44,9 +44,28 @@ describe('SpanStore', () => {
     await db.close();
   });
 
+  it('deletes stored blocks past the retention, at most once a minute', async () => {
+    const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'retention.db') });
+    const hour = 3_600_000;
+    let now = 10 * hour;
+    // A ring of one span: the trace asked for below is read from the table, not from memory.
+    const store = new SpanStore({ ringSize: 1, db, log: silentLogger(), retentionHours: 1, now: () => now });
+    const [fresh, old] = [newTraceId(), newTraceId()];
+    await store.add([span({ traceId: fresh, start: now })]); // the first add prunes (nothing yet)
+    now += 30_000;
+    await store.add([span({ traceId: old, start: now - 2 * hour })]);
+    await store.add([span({ traceId: fresh, start: now })]);
+    expect(await store.trace(old)).toHaveLength(1); // within the minute: not pruned again
+    now += 31_000;
+    await store.add([span({ traceId: fresh, start: now })]);
+    expect(await store.trace(old)).toEqual([]);
+    expect(await store.trace(fresh)).toHaveLength(3);
+    await db.close();
+  });
+
   it('answers from stored blocks exactly as from memory, whatever the filters, across many blocks', async () => {
     const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'blocks.db') });
-    const stored = new SpanStore({ ringSize: 10, db, log: silentLogger(), node: 'n1' });
+    const stored = new SpanStore({ ringSize: 10, db, log: silentLogger(), node: 'n1', now: () => 2_000_000 });
     const memory = new SpanStore({ ringSize: 100_000, log: silentLogger() });
     // A seeded sequence, so that a failure replays.
     let seed = 7;

@@ -48,11 +48,17 @@ export class SpanStore {
   #count = 0;
   #ready: Promise<void> | undefined;
 
-  constructor(opts: { ringSize: number; db?: Db; log: Logger; node?: string }) {
+  readonly #retentionMs: number;
+  readonly #now: () => number;
+  #prunedAt = 0;
+
+  constructor(opts: { ringSize: number; db?: Db; log: Logger; node?: string; retentionHours?: number; now?: () => number }) {
     this.#ringSize = opts.ringSize;
     this.#db = opts.db;
     this.#node = opts.node ?? '';
     this.#log = opts.log;
+    this.#retentionMs = (opts.retentionHours ?? 72) * 3_600_000;
+    this.#now = opts.now ?? Date.now;
   }
 
   /** What the ring holds now. */
@@ -73,7 +79,19 @@ export class SpanStore {
       this.#ring.delete(id);
       this.#count -= list.length;
     }
-    if (this.#db !== undefined && spans.length > 0) await this.#insert(this.#db, spans);
+    if (this.#db !== undefined && spans.length > 0) {
+      await this.#insert(this.#db, spans);
+      await this.#prune(this.#db);
+    }
+  }
+
+  /** Deletes the blocks past the retention, at most once a minute. */
+  async #prune(db: Db): Promise<void> {
+    const now = this.#now();
+    if (now - this.#prunedAt < 60_000) return;
+    this.#prunedAt = now;
+    const { changes } = await db.execInBackground(`DELETE FROM ${TABLE} WHERE end_ms < $1`, [Math.floor(now - this.#retentionMs)]);
+    if (changes > 0) this.#log.debug({ blocks: changes }, `tracing: deleted ${changes} block(s) of spans older than the retention`);
   }
 
   /** Every span of the trace; `[]` for one it does not know. */
@@ -210,8 +228,11 @@ function encodeBlock(spans: readonly Span[]): string {
 
 function parseBody(body: unknown): Span[] {
   if (typeof body !== 'string') return [];
-  const [version, rows] = JSON.parse(body) as [number, StoredSpan[]];
-  if (version !== 1) throw new Error(`${TABLE}: a block of version ${version}, which this version of Junction cannot read (it reads version 1)`);
+  const parsed = JSON.parse(body) as unknown[];
+  // Version 0, written by a development version of the store before any release: span objects.
+  if (parsed.length === 0 || typeof parsed[0] === 'object') return parsed as Span[];
+  const [version, rows] = parsed as [unknown, StoredSpan[]];
+  if (version !== 1) throw new Error(`${TABLE}: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0 and 1); delete the table's rows to start afresh`);
   return rows.map(([traceId, spanId, parentSpanId, kind, service, method, node, start, durationMs, error, args, attrs, name]) => {
     const span: Span = { traceId, spanId, kind, name: name ?? `${service}.${method}`, service, method, node, start, durationMs };
     if (parentSpanId !== null) span.parentSpanId = parentSpanId;

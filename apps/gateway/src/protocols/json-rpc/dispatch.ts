@@ -1,12 +1,23 @@
 import { type Args, type CallMeta, JunctionError, typeOf, type WireError } from '@junction/core';
 import { type Invoke } from '../../edge';
-import { rpcError, type RpcResponse } from './errors';
+import { rpcError, type RpcId, type RpcResponse } from './errors';
 
-export interface DispatchOptions {
+/**
+ * A method of the `rpc.` namespace, which the specification reserves for the protocol itself:
+ * answered by the gateway (`rpc.discover`), never handed to a service. Never rejects. `context`
+ * is what the route passes with each body (its request).
+ */
+export type ReservedMethod<C> = (params: unknown, meta: CallMeta, context: C) => Promise<{ result: unknown } | { error: WireError }>;
+
+export interface DispatchOptions<C> {
   invoke: Invoke;
   /** Most calls in one batch (gateway.maxBatch). */
   maxBatch: number;
+  /** The `rpc.*` methods answered here, by full name; any other `rpc.*` is METHOD_NOT_FOUND. */
+  reserved?: Readonly<Record<string, ReservedMethod<C>>>;
 }
+
+const RESERVED = 'rpc.';
 
 /** What to answer: a JSON text, or nothing (HTTP 204) when every call was a notification. */
 export interface Outcome {
@@ -32,8 +43,8 @@ const isOverloaded = (r: RpcResponse | undefined) => r !== undefined && 'error' 
  * requests with fixed messages that name nothing; and a batch of nested arrays (`[[...]]`) never
  * calls back, so the HTTP request would hang. Tests use jayson's HTTP client.
  */
-export function createDispatcher({ invoke, maxBatch }: DispatchOptions): (body: unknown, meta: CallMeta) => Promise<Outcome> {
-  async function call(entry: unknown, meta: CallMeta, where: string): Promise<RpcResponse | undefined> {
+export function createDispatcher<C = undefined>({ invoke, maxBatch, reserved = {} }: DispatchOptions<C>): (body: unknown, meta: CallMeta, context: C) => Promise<Outcome> {
+  async function call(entry: unknown, meta: CallMeta, where: string, context: C): Promise<RpcResponse | undefined> {
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       return invalid(`${where} must be an object with "jsonrpc": "2.0" and "method", got ${typeOf(entry)}`, { actual: typeOf(entry) });
     }
@@ -47,6 +58,7 @@ export function createDispatcher({ invoke, maxBatch }: DispatchOptions): (body: 
     if (params !== undefined && (typeof params !== 'object' || params === null)) {
       return invalid(`${where}: "params" must be an object (by name) or an array (by position), got ${typeOf(params)}`, { member: 'params' });
     }
+    if (method.startsWith(RESERVED)) return own(method, params, id, meta, context);
     const args = (params ?? {}) as Args;
     const dot = method.indexOf('.');
     const named = dot > 0 && dot < method.length - 1;
@@ -62,13 +74,24 @@ export function createDispatcher({ invoke, maxBatch }: DispatchOptions): (body: 
     return reply.error === undefined ? { jsonrpc: '2.0', result: reply.result ?? null, id } : rpcError(id, reply.error);
   }
 
-  async function batch(list: unknown[], meta: CallMeta): Promise<Outcome> {
+  async function own(method: string, params: unknown, id: RpcId | undefined, meta: CallMeta, context: C): Promise<RpcResponse | undefined> {
+    // Not even a service named "rpc" is reached by these names. A notification has no answer to give.
+    if (id === undefined) return undefined;
+    const answer = Object.hasOwn(reserved, method) ? reserved[method] : undefined;
+    if (answer === undefined) {
+      return rpcError(id, new JunctionError('METHOD_NOT_FOUND', `no method "${method}": names beginning with "rpc." are reserved for the protocol; this gateway answers ${Object.keys(reserved).join(', ') || 'none of them'}`, { method }).toWire());
+    }
+    const reply = await answer(params, meta, context);
+    return 'error' in reply ? rpcError(id, reply.error) : { jsonrpc: '2.0', result: reply.result, id };
+  }
+
+  async function batch(list: unknown[], meta: CallMeta, context: C): Promise<Outcome> {
     if (list.length === 0) return answer(invalid('the batch is empty; send at least one request', { size: 0 }));
     if (list.length > maxBatch) {
       return answer(invalid(`the batch has ${list.length} requests; the limit is ${maxBatch} (gateway.maxBatch)`, { size: list.length, limit: maxBatch }));
     }
     const pending: Promise<RpcResponse | undefined>[] = new Array(list.length);
-    for (let i = 0; i < list.length; i++) pending[i] = call(list[i], meta, `request ${i} of the batch`);
+    for (let i = 0; i < list.length; i++) pending[i] = call(list[i], meta, `request ${i} of the batch`, context);
     const responses: RpcResponse[] = [];
     let overloaded = false;
     for (const r of await Promise.all(pending)) {
@@ -79,9 +102,9 @@ export function createDispatcher({ invoke, maxBatch }: DispatchOptions): (body: 
     return responses.length === 0 ? NOTHING : { body: JSON.stringify(responses), overloaded };
   }
 
-  return async (body, meta) => {
-    if (Array.isArray(body)) return batch(body, meta);
-    const response = await call(body, meta, 'the request');
+  return async (body, meta, context) => {
+    if (Array.isArray(body)) return batch(body, meta, context);
+    const response = await call(body, meta, 'the request', context);
     return response === undefined ? NOTHING : answer(response);
   };
 }

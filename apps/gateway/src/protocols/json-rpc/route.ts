@@ -1,5 +1,7 @@
 import { JunctionError } from '@junction/core';
-import { type FastifyInstance } from 'fastify';
+import { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { DISCOVER } from '../discovery/openrpc';
+import { rpcDiscover } from '../discovery/routes';
 import { JSON_UTF8, type ProtocolDeps } from '../protocol';
 import { refusalOf } from '../../refusals';
 import { createDispatcher, refusal } from './dispatch';
@@ -9,9 +11,11 @@ import { createDispatcher, refusal } from './dispatch';
  * the whole request (body too large, wrong content type, unknown API key, bad timeout header): a
  * JSON-RPC client reads the error code from the body, and most treat any other status as a bare
  * transport failure and drop the body. Nothing to answer (notifications only) is HTTP 204.
+ * `rpc.discover` answers with the OpenRPC document (../discovery); other `rpc.*` names are reserved.
  */
-export async function jsonRpcRoutes(app: FastifyInstance, { edge, config }: ProtocolDeps): Promise<void> {
-  const dispatch = createDispatcher({ invoke: edge.invoke, maxBatch: config.maxBatch });
+export async function jsonRpcRoutes(app: FastifyInstance, deps: ProtocolDeps): Promise<void> {
+  const { edge, config } = deps;
+  const dispatch = createDispatcher<FastifyRequest>({ invoke: edge.invoke, maxBatch: config.maxBatch, reserved: { [DISCOVER]: rpcDiscover(deps) } });
 
   app.setErrorHandler((err, request, reply) => {
     const { error } = refusalOf(err, request, edge, config.bodyLimit);
@@ -25,7 +29,7 @@ export async function jsonRpcRoutes(app: FastifyInstance, { edge, config }: Prot
     reply.header('traceparent', traceparent);
     const meta = edge.meta(request.headers, traceparent);
     if (request.body === undefined) throw new JunctionError('PARSE_ERROR', 'the body is empty; send a JSON-RPC request object or a batch array');
-    const outcome = await dispatch(request.body, meta);
+    const outcome = await dispatch(request.body, meta, request);
     if (outcome.overloaded) reply.header('retry-after', '1');
     if (outcome.body === undefined) return reply.code(204).send();
     return reply.header('content-type', JSON_UTF8).send(outcome.body);

@@ -191,7 +191,7 @@ describe('POST /RPC2', () => {
         expect('value' in answer || 'fault' in answer).toBe(true);
       }
       expect(await call(node, 'calc.subtract', [2, 1])).toEqual({ value: 1 });
-    });
+    }, 30_000); // hundreds of requests: on a loaded 2-core CI machine this takes seconds
 
     it('answers other HTTP methods with 405', async () => {
       const res = await node.app.inject({ method: 'GET', url: '/RPC2' });

@@ -1,0 +1,95 @@
+import type { MethodSummary, QueueStats } from '@junction/core';
+import type { FastifyRequest } from 'fastify';
+import type { ConsolePage, ConsolePageContext } from '../page';
+import { caller, formatCount, formatDuration, formatMs, formatRate, formatTime, type PanelError, settle, statusOf } from './obs-shared';
+
+
+
+/**
+ * What the page shows, already formatted: the server renders it, and `/metrics.json` sends the
+ * same object to the page's script, which only puts the strings in place.
+ */
+export interface MetricsView {
+  updatedAt: string;
+  methods?: {
+    node: string;
+    seconds: number;
+    rows: { method: string; calls: string; rate: string; errors: string; errorShare: string; p50: string; p99: string; failing: boolean }[];
+  };
+  methodsError?: PanelError;
+  queues?: {
+    node: string;
+    uptime: string;
+    rows: { name: string; inFlight: string; waiting: string; accepted: string; rejected: string; expired: string; meanWait: string; maxWait: string; full: boolean; busy: boolean }[];
+  };
+  queuesError?: PanelError;
+}
+
+function methodRows(methods: readonly MethodSummary[]) {
+  return [...methods]
+    .sort((a, b) => a.method.localeCompare(b.method))
+    .map((m) => ({
+      method: m.method,
+      calls: formatCount(m.calls),
+      rate: formatRate(m.perSecond),
+      errors: formatCount(m.errors),
+      errorShare: m.calls === 0 || m.errors === 0 ? '' : `${((m.errors / m.calls) * 100).toFixed(m.errors * 1000 < m.calls ? 2 : 1)}%`,
+      p50: formatMs(m.p50Ms),
+      p99: formatMs(m.p99Ms),
+      failing: m.errors > 0,
+    }));
+}
+
+function queueRows(queues: readonly QueueStats[]) {
+  return queues.map((q) => ({
+    name: q.name,
+    inFlight: `${formatCount(q.inFlight)} / ${formatCount(q.maxInFlight)}`,
+    waiting: `${formatCount(q.waiting)} / ${formatCount(q.maxWaiting)}`,
+    accepted: formatCount(q.accepted),
+    rejected: formatCount(q.rejected),
+    expired: formatCount(q.expired),
+    // Every accepted call counts, those that never waited too: the wait a call could expect.
+    meanWait: formatMs(q.accepted === 0 ? 0 : q.waitMsTotal / q.accepted),
+    maxWait: formatMs(q.waitMsMax),
+    full: q.maxWaiting > 0 ? q.waiting >= q.maxWaiting : q.inFlight >= q.maxInFlight,
+    busy: q.waiting > 0,
+  }));
+}
+
+/** Asks the platform for both summaries at once; either may fail alone, and shows as its own panel. */
+export async function metricsView(ctx: ConsolePageContext, request: FastifyRequest): Promise<MetricsView> {
+  const call = caller(ctx, request);
+  // In a cluster each call is answered by whichever node takes it, maybe not the same one: each
+  // table names the node its figures came from.
+  const [metrics, health] = await Promise.all([
+    settle(call<{ node: string; seconds: number; methods: MethodSummary[] }>('system.metrics')),
+    settle(call<{ node: string; uptimeMs: number; queues: QueueStats[] }>('system.health')),
+  ]);
+  const view: MetricsView = { updatedAt: formatTime(Date.now()) };
+  if (metrics.error !== undefined) view.methodsError = metrics.error;
+  else view.methods = { node: metrics.value.node, seconds: metrics.value.seconds, rows: methodRows(metrics.value.methods) };
+  if (health.error !== undefined) view.queuesError = health.error;
+  else view.queues = { node: health.value.node, uptime: formatDuration(health.value.uptimeMs), rows: queueRows(health.value.queues) };
+  return view;
+}
+
+/** The status of a page whose every call failed; a page with something to show is a 200. */
+function statusOfView(view: MetricsView): number {
+  return view.methodsError !== undefined && view.queuesError !== undefined ? statusOf(view.methodsError) : 200;
+}
+
+/**
+ * `/metrics`: per method req/s, p50, p99 and errors (`system.metrics`), and the node's queues
+ * (`system.health`), rendered on the server and refreshed every 2 s by `metrics.js` from
+ * `/metrics.json`.
+ */
+export const metrics: ConsolePage = (app, ctx) => {
+  app.get('/metrics', async (request, reply) => {
+    const view = await metricsView(ctx, request);
+    return reply.code(statusOfView(view)).view('metrics.njk', { ...view, json: `${ctx.prefix}/metrics.json` });
+  });
+  app.get('/metrics.json', async (request, reply) => {
+    const view = await metricsView(ctx, request);
+    return reply.code(statusOfView(view)).header('cache-control', 'no-store').send(view);
+  });
+};
