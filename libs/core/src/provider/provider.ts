@@ -16,6 +16,13 @@ import { describeProblems, invalidParams, compileSchema, typeOf } from './schema
 import { type ServiceDescription, describeService } from './describe';
 import { readViews, type ViewSources } from './views';
 
+/**
+ * Every hosted service answers `<service>.$describe` with its own description (no method may be
+ * so named). It reaches a worker that hosts the service, where `system.describe` reaches any
+ * worker: how a node learns the services of a cluster whose workers host different ones.
+ */
+export const DESCRIBE_METHOD = '$describe';
+
 export interface ProviderOptions {
   log?: Logger;
   /** Shared facilities by name, handed to the services that `require` them. */
@@ -255,6 +262,7 @@ export class Provider {
   }
 
   async #invoke(req: CallRequest, trace?: CallTrace): Promise<unknown> {
+    if (req.method === DESCRIBE_METHOD) return this.#describeOne(req.service);
     const m = this.#lookup(req.service, req.method);
     if (trace !== undefined) trace.policy = argsPolicy(m.def, m.paramNames);
     checkAccess(m, req);
@@ -310,6 +318,12 @@ export class Provider {
       throw new JunctionError('INTERNAL', `${m.full} returned a result that does not match its schema: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`);
     }
     return value;
+  }
+
+  #describeOne(service: string): ServiceDescription {
+    const s = this.#services.get(service);
+    if (s === undefined) throw errors.methodNotFound(service);
+    return describeService(s.def);
   }
 
   #lookup(service: string, method: string): HostedMethod {

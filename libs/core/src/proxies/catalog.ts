@@ -1,6 +1,11 @@
 import { type Args, type CallMeta, type CallReply } from '../envelope';
 import { errors, fromWire } from '../errors';
 import { type MethodDescription, type ServiceDescription } from '../provider/describe';
+import { DESCRIBE_METHOD } from '../provider/provider';
+
+// How long the catalog waits for the services other workers host: a service whose workers are
+// gone must not hold up the calls that wait for the catalog.
+const ELSEWHERE_WAIT_MS = 2000;
 
 /** Hands one call on; never rejects. */
 export type CatalogInvoke = (service: string, method: string, args: Args, meta: CallMeta) => Promise<CallReply>;
@@ -63,9 +68,30 @@ export class ServiceCatalog {
     return m;
   }
 
+  /**
+   * `system.describe` reaches any one worker, which describes the services it hosts. In a cluster
+   * whose workers host different services, the others are named by the nodes' heartbeats
+   * (`management.nodes`) and each is described by a worker that hosts it (`<service>.$describe`).
+   * Those two are best effort: a node without `management`, or a service nobody answers for
+   * within a short wait, leaves the catalog as `system.describe` made it.
+   */
   async #load(meta: CallMeta): Promise<readonly ServiceDescription[]> {
     const reply = await this.#invoke('system', 'describe', {}, meta);
     if (reply.error !== undefined) throw fromWire(reply.error);
-    return Array.isArray(reply.result) ? (reply.result as ServiceDescription[]) : [];
+    const known = Array.isArray(reply.result) ? (reply.result as ServiceDescription[]) : [];
+    // Untraced, anonymous and brief: probes, not part of whatever call is waiting for the catalog.
+    const brief: CallMeta = { deadline: Math.min(meta.deadline ?? Infinity, this.#now() + ELSEWHERE_WAIT_MS), attempt: 1 };
+    const nodes = await this.#invoke('management', 'nodes', {}, brief);
+    if (nodes.error !== undefined || !Array.isArray(nodes.result)) return known;
+    const elsewhere = new Set<string>();
+    for (const n of nodes.result as { services?: unknown }[]) for (const s of Array.isArray(n.services) ? n.services : []) if (typeof s === 'string') elsewhere.add(s);
+    for (const k of known) elsewhere.delete(k.name);
+    const more = await Promise.all(
+      [...elsewhere].map(async (service) => {
+        const r = await this.#invoke(service, DESCRIBE_METHOD, {}, brief);
+        return r.error === undefined && typeof r.result === 'object' && r.result !== null ? (r.result as ServiceDescription) : undefined;
+      }),
+    );
+    return [...known, ...more.filter((d): d is ServiceDescription => d !== undefined)];
   }
 }

@@ -32,7 +32,11 @@ describe('method lookup (flags from system.describe, through the terminal)', () 
     const methods = lookup();
     await expect(methods(request('calc', 'divide', {}, { caller: { identity: 'ann', roles: [] }, traceparent: 't' }))).resolves.toMatchObject({ cache: { ttlMs: 100 } });
     await methods(request('calc', 'divide'));
-    expect(asked).toEqual([{ id: expect.any(String), service: 'system', method: 'describe', args: {}, meta: { traceparent: 't', deadline: clock.now() + 2000, attempt: 1 } }]);
+    expect(asked).toEqual([
+      { id: expect.any(String), service: 'system', method: 'describe', args: {}, meta: { traceparent: 't', deadline: clock.now() + 2000, attempt: 1 } },
+      // The services other workers host (catalog.ts): an untraced, anonymous probe.
+      { id: expect.any(String), service: 'management', method: 'nodes', args: {}, meta: { deadline: clock.now() + 2000, attempt: 1 } },
+    ]);
   });
 
   it('answers undefined for a method describe does not list, and for system itself without asking', async () => {

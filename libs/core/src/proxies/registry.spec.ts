@@ -28,8 +28,8 @@ describe('compileChain', () => {
 
   it('wraps the terminal in the links before it, in order', async () => {
     const seen: CallRequest[] = [];
-    // system.describe (the timeout link asks for the method's own timeoutMs) answers no services.
-    const transports = new Map([['a', { call: async (r: CallRequest) => { if (r.service !== 'system') seen.push(r); return { id: r.id, result: r.service === 'system' ? [] : null }; } }]]);
+    // system.describe (the timeout link asks for the method's own timeoutMs) answers no services, nor management.nodes.
+    const transports = new Map([['a', { call: async (r: CallRequest) => { if (r.service === 'x') seen.push(r); return { id: r.id, result: r.service === 'x' ? null : [] }; } }]]);
     const chain = compileChain([{ type: 'deadline', defaultMs: 1000, maxMs: 5000 }, { type: 'remote', transport: 'a' }], { transports, log });
     const before = Date.now();
     await chain(req('x'));
@@ -94,6 +94,7 @@ describe('a compiled chain of links', () => {
     const call = async (r: CallRequest) => {
       seen.push(r);
       if (r.service === 'system') return { id: r.id, result: services };
+      if (r.service === 'management') return { id: r.id, result: [{ name: 'w1', services: ['render'] }] };
       if (failures-- > 0) return { id: r.id, error: { code: 'UNAVAILABLE' as const, message: 'no worker' } };
       return { id: r.id, result: { attempt: r.meta.attempt } };
     };
@@ -113,7 +114,7 @@ describe('a compiled chain of links', () => {
     const chain = compileChain(chainConfig, { transports, log });
     await expect(chain(req('render', {}))).resolves.toEqual({ id: '1', result: { attempt: 3 } });
     await expect(chain(req('render', {}))).resolves.toEqual({ id: '1', result: { attempt: 3 } });
-    expect(seen.map((r) => `${r.service}.${r.method}#${r.meta.attempt}`)).toEqual(['system.describe#1', 'render.probe#1', 'render.probe#2', 'render.probe#3']);
+    expect(seen.map((r) => `${r.service}.${r.method}#${r.meta.attempt}`)).toEqual(['system.describe#1', 'management.nodes#1', 'render.probe#1', 'render.probe#2', 'render.probe#3']);
     // In this order (the issue's) each try passes the cache, and the hit passes the breaker: the
     // built-in order (cache before retry) would count one miss and three breaker calls.
     expect(chain.status()).toEqual([

@@ -108,7 +108,8 @@ describe('tracing across a cluster', () => {
       (s) =>
         s.some((x) => x.kind === 'handler' && x.name === 'calc.sum') &&
         s.some((x) => x.kind === 'handler' && x.name === 'shots.stats') &&
-        s.some((x) => x.kind === 'provider' && x.name === 'calc.sum'),
+        s.some((x) => x.kind === 'provider' && x.name === 'calc.sum') &&
+        s.some((x) => x.kind === 'proxy' && x.service === 'calc'),
     );
     const gateway = roots.find((r) => r.kind === 'gateway')!;
     expect(gateway).toMatchObject({ name: 'shots.stats', parentSpanId: client });
@@ -120,9 +121,9 @@ describe('tracing across a cluster', () => {
     expect(ancestors(stats, spans)).toContain(gateway);
     expect(sum.node).not.toBe(stats.node);
     expect(sum.args).toEqual({ values: [96] });
-    // (No assertion on the retry proxy's attempt span here: the worker's chain learns calc.sum's
-    // flags from system.describe, which in this cluster may be answered by the worker that does
-    // not host calc; then retry steps aside. A known limit of the method catalog, docs/proxies.md.)
+    // The worker's chain knows calc.sum is idempotent though the worker hosts shots only (its
+    // catalog asks calc.$describe of a worker hosting calc): the retry proxy's attempt is a span.
+    expect(ancestors(sum, spans)).toContainEqual(expect.objectContaining({ kind: 'proxy', name: 'retry attempt 1', service: 'calc', method: 'sum' }));
     // 2. recent and slowest find the calls.
     const recent = await cluster.rpc<{ traceId: string }[]>('tracing.recent', { service: 'calc', method: 'sum' });
     expect(recent.result!.map((s) => s.traceId)).toContain(traceId);
