@@ -40,19 +40,7 @@ export interface RawSpan extends Span {
 }
 
 /** What a span records besides where it sits in its trace. */
-export interface SpanFields {
-  kind: SpanKind;
-  name: string;
-  service: string;
-  method: string;
-  node: string;
-  start: number;
-  durationMs: number;
-  error?: string;
-  attrs?: Record<string, string | number | boolean>;
-  rawArgs?: unknown;
-  policy?: ArgsPolicy;
-}
+export type SpanFields = Pick<RawSpan, 'kind' | 'name' | 'service' | 'method' | 'node' | 'start' | 'durationMs' | 'error' | 'attrs' | 'rawArgs' | 'policy'>;
 
 /**
  * A recorded span. Every span is made here, with every field present (absent ones undefined, which
