@@ -66,6 +66,18 @@ describe('ServiceCatalog', () => {
     await expect(catalog().method('calc', 'nope', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND', message: 'service "calc" has no method "nope"' });
     await expect(catalog().method('nope', 'x', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND', message: 'no service named "nope"' });
   });
+
+  it('reads itself again for a service it does not know, at most once a second', async () => {
+    const c = catalog();
+    await expect(c.method('nope', 'x', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
+    await expect(c.method('nope', 'x', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
+    expect(calls).toBe(1);
+    now += 1000;
+    await expect(c.method('nope', 'x', {})).rejects.toMatchObject({ code: 'METHOD_NOT_FOUND' });
+    expect(calls).toBe(2);
+    await c.method('calc', 'subtract', {});
+    expect(calls).toBe(2);
+  });
 });
 
 describe('ServiceCatalog in a cluster whose workers host different services', () => {

@@ -6,6 +6,8 @@ import { DESCRIBE_METHOD } from '../provider/provider';
 // How long the catalog waits for the services other workers host: a service whose workers are
 // gone must not hold up the calls that wait for the catalog.
 const ELSEWHERE_WAIT_MS = 2000;
+// How often a lookup of a service the catalog does not know may read it again.
+const MISS_REFRESH_MS = 1000;
 
 /** Hands one call on; never rejects. */
 export type CatalogInvoke = (service: string, method: string, args: Args, meta: CallMeta) => Promise<CallReply>;
@@ -17,6 +19,7 @@ export interface CatalogOptions {
 }
 
 interface Entry {
+  readonly loadedAt: number;
   readonly expires: number;
   readonly services: Promise<readonly ServiceDescription[]>;
 }
@@ -43,10 +46,11 @@ export class ServiceCatalog {
     this.#now = opts.now ?? Date.now;
   }
 
-  services(meta: CallMeta): Promise<readonly ServiceDescription[]> {
+  /** Every service known; asked again once the answer is `ttlMs` old, or `maxAgeMs` when a caller needs it fresher. */
+  services(meta: CallMeta, maxAgeMs = this.#ttlMs): Promise<readonly ServiceDescription[]> {
     const now = this.#now();
-    if (this.#entry === undefined || this.#entry.expires <= now) {
-      const fresh: Entry = { expires: now + this.#ttlMs, services: this.#load(meta) };
+    if (this.#entry === undefined || this.#entry.expires <= now || now - this.#entry.loadedAt >= maxAgeMs) {
+      const fresh: Entry = { loadedAt: now, expires: now + this.#ttlMs, services: this.#load(meta) };
       fresh.services.catch(() => {
         if (this.#entry === fresh) this.#entry = undefined;
       });
@@ -61,7 +65,9 @@ export class ServiceCatalog {
    * so callers may key their own derived data on it.
    */
   async method(service: string, name: string, meta: CallMeta): Promise<MethodDescription> {
-    const s = (await this.services(meta)).find((d) => d.name === service);
+    let s = (await this.services(meta)).find((d) => d.name === service);
+    // Perhaps on a worker started since the catalog was read: read it again, at most once a second.
+    if (s === undefined) s = (await this.services(meta, MISS_REFRESH_MS)).find((d) => d.name === service);
     if (s === undefined) throw errors.methodNotFound(service);
     const m = s.methods.find((x) => x.name === name);
     if (m === undefined) throw errors.methodNotFound(service, name);

@@ -46,6 +46,24 @@ describe('method lookup (flags from system.describe, through the terminal)', () 
     expect(asked.filter((r) => r.service === 'system')).toHaveLength(1);
   });
 
+  it('reads the catalog again, at most once a second, for a service it did not know: one on a worker started since', async () => {
+    const methods = lookup();
+    await expect(methods(request('shots', 'list'))).resolves.toBeUndefined();
+    const reads = () => asked.filter((r) => r.service === 'system').length;
+    expect(reads()).toBe(1);
+    // The shots worker starts; within the second, the catalog is not read again.
+    answer = (req) => ({ id: req.id, result: req.service === 'system' ? [...services, { name: 'shots', version: '1.0.0', description: '', methods: [described('list', { safe: true })] }] : [] });
+    await expect(methods(request('shots', 'list'))).resolves.toBeUndefined();
+    expect(reads()).toBe(1);
+    clock.advance(1000);
+    await expect(methods(request('shots', 'list'))).resolves.toMatchObject({ name: 'list', safe: true });
+    expect(reads()).toBe(2);
+    // A known service's unknown method is no reason to read again.
+    clock.advance(1000);
+    await expect(methods(request('calc', 'nope'))).resolves.toBeUndefined();
+    expect(reads()).toBe(2);
+  });
+
   it('answers undefined while describe fails, asks again at most once a second, and warns once per outage', async () => {
     answer = (req) => ({ id: req.id, error: { code: 'UNAVAILABLE', message: 'no worker is consuming junction.svc.system' } });
     const methods = lookup();

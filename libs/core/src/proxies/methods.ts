@@ -36,7 +36,7 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
   let failedAt = -Infinity;
   let outage = false;
   // The last answer's index while it is fresh: most calls find their flags without a promise.
-  let fresh: { until: number; byName: Map<string, MethodDescription> } | undefined;
+  let fresh: { at: number; until: number; byName: Map<string, MethodDescription>; services: ReadonlySet<string> } | undefined;
 
   const index = (services: readonly ServiceDescription[]): Map<string, MethodDescription> => {
     let byName = indexes.get(services);
@@ -51,17 +51,24 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
     // system.* would ask system.describe about itself, through the same links.
     if (req.service === 'system') return undefined;
     const now = clock.now();
-    if (fresh !== undefined && now < fresh.until) return fresh.byName.get(`${req.service}.${req.method}`);
+    let maxAgeMs = ttlMs;
+    if (fresh !== undefined && now < fresh.until) {
+      const found = fresh.byName.get(`${req.service}.${req.method}`);
+      // A service the catalog does not know may be on a worker that started since it was read:
+      // read it again, at most once every retryAfterMs, rather than wait out its ttl.
+      if (found !== undefined || fresh.services.has(req.service) || now - fresh.at < retryAfterMs) return found;
+      maxAgeMs = retryAfterMs;
+    }
     if (now - failedAt < retryAfterMs) return undefined;
     try {
       // The answer is shared by every caller: it is asked for with a deadline of its own, and no caller's identity.
-      const services = await catalog.services({ traceparent: req.meta.traceparent, deadline: now + describeTimeoutMs, attempt: 1 });
+      const services = await catalog.services({ traceparent: req.meta.traceparent, deadline: now + describeTimeoutMs, attempt: 1 }, maxAgeMs);
       if (outage) {
         outage = false;
         log.info('system.describe answers again: method flags are known, cache, retry and access act again');
       }
       const byName = index(services);
-      fresh = { until: now + ttlMs, byName };
+      fresh = { at: now, until: now + ttlMs, byName, services: new Set(services.map((d) => d.name)) };
       return byName.get(`${req.service}.${req.method}`);
     } catch (err) {
       failedAt = clock.now();

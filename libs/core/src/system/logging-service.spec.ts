@@ -9,6 +9,7 @@ import { defineService, method } from '../service';
 import { createLoggingService } from './logging-service';
 import { createManagementService } from './management-service';
 import { Membership } from './membership';
+import { silentLogger } from '../logging';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OPERATOR: Caller = { identity: 'ops', roles: ['operator'] };
@@ -130,6 +131,21 @@ describe('logging service', () => {
     expect(late.provider.logLevels().shots).toBe('info');
     await sleep(HEARTBEAT_MS * 2);
     expect(late.provider.logLevels().shots).toBe('trace');
+  });
+});
+
+describe('membership', () => {
+  it('answers a node it hears for the first time at once: a newcomer learns the others without waiting an interval', async () => {
+    const bus = createMemoryBus();
+    const make = (name: string) => new Membership({ bus, node: name, role: 'worker', version: '1', heartbeatMs: 60_000, log: silentLogger() });
+    const [first, late] = [make('first'), make('late')];
+    started.push(first, late);
+    await first.start();
+    await sleep(20); // first's own heartbeat has gone by, unheard by late
+    await late.start();
+    await sleep(20);
+    expect(late.nodes().map((n) => n.name)).toEqual(['first', 'late']);
+    expect(first.nodes().map((n) => n.name)).toEqual(['first', 'late']);
   });
 });
 

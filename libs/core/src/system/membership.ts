@@ -73,10 +73,7 @@ export class Membership {
         opts.provider.setLogLevel(service, level);
         opts.log.info({ service, level: level ?? `${opts.provider.logLevels()[service]} (the node's)` }, `log level of ${service} is now ${level ?? 'back to the node level'}`);
         // The others' view of this node's levels (logging.getLevels) should not wait a whole interval.
-        this.#soon ??= setImmediate(() => {
-          this.#soon = undefined;
-          if (this.#timer !== undefined) this.#beat();
-        });
+        this.#beatSoon();
       },
     });
   }
@@ -141,6 +138,13 @@ export class Membership {
     return o;
   }
 
+  #beatSoon(): void {
+    this.#soon ??= setImmediate(() => {
+      this.#soon = undefined;
+      if (this.#timer !== undefined) this.#beat();
+    });
+  }
+
   #beat(): void {
     const info = this.self();
     this.#opts.bus.publish(HEARTBEAT_TOPIC, { ...info }).catch((err: unknown) => {
@@ -156,6 +160,10 @@ export class Membership {
       return;
     }
     if (info.id === this.id) return;
+    // A node heard for the first time is answered at once: it learns this one now rather than a
+    // whole interval later (until then its management.nodes, and the service catalog built on
+    // it, would lack this node's services).
+    if (!this.#peers.has(info.id)) this.#beatSoon();
     this.#peers.set(info.id, { info, heardAt: this.#now() });
     for (const o of info.overrides) this.#overrides.offer(o);
   }
