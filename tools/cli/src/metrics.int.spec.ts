@@ -2,7 +2,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { loadConfig, parseConfig } from '@junction/core';
 import { type RunningNode, startNode } from './node';
-import { type Family, parseMetrics, sample } from './prometheus-text.test-support';
+import { type Family, parseMetrics, sample } from '@junction/core/metrics/prometheus-text.test-support';
 
 const fixture = (name: string) => join(__dirname, 'fixtures', name);
 

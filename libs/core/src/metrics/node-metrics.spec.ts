@@ -74,6 +74,10 @@ describe('NodeMetrics', () => {
     expect(sample(families, 'junction_transport_up', { transport: 'rabbit', type: 'amqp' })).toBe(0);
     expect(sample(families, 'junction_cache_hits_total', { backend: 'memory' })).toBe(7);
     expect(sample(families, 'junction_cache_misses_total')).toBe(2);
+    expect(sample(families, 'junction_cache_entries', { backend: 'memory' })).toBe(2);
+    expect(sample(families, 'junction_cache_available', { backend: 'memory' })).toBe(1);
+    expect(families.find((f) => f.name === 'junction_cache_hits_total')?.type).toBe('COUNTER');
+    expect(families.find((f) => f.name === 'junction_cache_bytes')?.type).toBe('GAUGE');
     expect(sample(families, 'junction_circuit_state', { circuit: 'render@remote:rabbit', state: 'open' })).toBe(1);
     expect(sample(families, 'junction_circuit_state', { circuit: 'render@remote:rabbit', state: 'closed' })).toBe(0);
     expect(sample(families, 'junction_circuit_window_failures')).toBe(15);

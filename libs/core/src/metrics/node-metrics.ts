@@ -168,34 +168,26 @@ export class NodeMetrics implements ProxyMetrics {
     const registers = [this.registry];
     const caches = () => this.#proxies().filter((p): p is Extract<ProxyStatus, { type: 'cache' }> => p.type === 'cache');
     const circuits = () => this.#proxies().flatMap((p) => (p.type === 'circuit-breaker' ? p.circuits : []));
-    const cacheCounter = (name: string, help: string, value: (c: Extract<ProxyStatus, { type: 'cache' }>) => number | undefined) =>
-      new Counter({
+    type CacheStatus = Extract<ProxyStatus, { type: 'cache' }>;
+    // Counter or gauge, one series per cache backend, read from the proxies' status at each scrape.
+    const perCache = (Metric: typeof Counter | typeof Gauge, name: string, help: string, value: (c: CacheStatus) => number | undefined) =>
+      new Metric({
         name,
         help,
         labelNames: ['backend'],
         registers,
-        collect() {
+        collect(this: Counter<'backend'> | Gauge<'backend'>) {
           this.reset();
           for (const c of caches()) {
             const v = value(c);
-            if (v !== undefined) this.inc({ backend: c.backend }, v);
+            if (v === undefined) continue;
+            if (this instanceof Gauge) this.set({ backend: c.backend }, v);
+            else this.inc({ backend: c.backend }, v);
           }
         },
       });
-    const cacheGauge = (name: string, help: string, value: (c: Extract<ProxyStatus, { type: 'cache' }>) => number | undefined) =>
-      new Gauge({
-        name,
-        help,
-        labelNames: ['backend'],
-        registers,
-        collect() {
-          this.reset();
-          for (const c of caches()) {
-            const v = value(c);
-            if (v !== undefined) this.set({ backend: c.backend }, v);
-          }
-        },
-      });
+    const cacheCounter = (name: string, help: string, value: (c: CacheStatus) => number | undefined) => perCache(Counter, name, help, value);
+    const cacheGauge = (name: string, help: string, value: (c: CacheStatus) => number | undefined) => perCache(Gauge, name, help, value);
     cacheCounter('junction_cache_hits_total', 'Calls answered from the cache.', (c) => c.hits);
     cacheCounter('junction_cache_misses_total', 'Cacheable calls not found in the cache, and made.', (c) => c.misses);
     cacheCounter('junction_cache_shared_total', 'Calls that waited for an identical call already being made (single flight).', (c) => c.shared);

@@ -1,8 +1,9 @@
 import { connect as netConnect } from 'node:net';
-import { type CallReply, type CallRequest, type Codec, isJunctionError, JunctionError, type Logger, type QueueStats } from '@junction/core';
+import { type CallReply, type CallRequest, type Codec, JunctionError, type Logger, type QueueStats } from '@junction/core';
 import { backoffMs } from '../backoff';
 import { formatHostPort, type HostPort } from '../direct/address';
 import { PendingCalls, type PendingStats } from '../direct/pending';
+import { encodeRequest } from '../direct/request-frame';
 import { HEARTBEAT } from './frame';
 import { FrameSocket } from './frame-socket';
 
@@ -97,16 +98,8 @@ export class TcpClient {
     if (slot === undefined || socket === undefined) {
       return this.#refuse(req, 'UNAVAILABLE', `${this.#opts.what} is not connected to the worker at ${this.#address} (${this.#lastError}); reconnecting`);
     }
-    let body: Buffer;
-    try {
-      body = this.#opts.codec.encode({ v: 1, kind: 'request', id: req.id, service: req.service, method: req.method, args: req.args, meta: req.meta });
-    } catch (err) {
-      return { id: req.id, error: (isJunctionError(err) ? err : new JunctionError('INTERNAL', `${this.#opts.what}: ${(err as Error).message}`)).toWire() };
-    }
-    if (body.length > this.#opts.maxFrameBytes) {
-      const message = `request ${req.id} to ${req.service}.${req.method} is ${body.length} bytes, more than ${this.#opts.what}'s maxFrameBytes (${this.#opts.maxFrameBytes}); send less, or raise maxFrameBytes on both sides`;
-      return { id: req.id, error: new JunctionError('INVALID_REQUEST', message, { service: req.service, bytes: body.length, maxFrameBytes: this.#opts.maxFrameBytes }).toWire() };
-    }
+    const body = encodeRequest(req, this.#opts);
+    if (!Buffer.isBuffer(body)) return body;
     if (req.meta.oneWay) {
       // Nobody waits for it, so nothing else bounds how much of it the socket buffers.
       if (socket.congested) return this.#refuse(req, 'OVERLOADED', `${this.#opts.what}: the connection to ${this.#address} is congested; retry later`);

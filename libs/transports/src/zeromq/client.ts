@@ -1,7 +1,8 @@
-import { type CallReply, type CallRequest, type Codec, isJunctionError, JunctionError, type Logger, type QueueStats } from '@junction/core';
+import { type CallReply, type CallRequest, type Codec, JunctionError, type Logger, type QueueStats } from '@junction/core';
 import type { Dealer } from 'zeromq';
 import { formatHostPort, type HostPort } from '../direct/address';
 import { PendingCalls, type PendingStats } from '../direct/pending';
+import { encodeRequest } from '../direct/request-frame';
 import { endpoint, loadZeromq } from './load';
 
 export interface ZeromqClientOptions {
@@ -109,16 +110,8 @@ export class ZeromqClient {
     if (refusal !== undefined) return refusal;
     const socket = this.#socket;
     if (socket === undefined || !this.#connected) return this.#refuse(req, `${this.#opts.what} is not connected to the worker at ${this.#address}; reconnecting`);
-    let body: Buffer;
-    try {
-      body = this.#opts.codec.encode({ v: 1, kind: 'request', id: req.id, service: req.service, method: req.method, args: req.args, meta: req.meta });
-    } catch (err) {
-      return { id: req.id, error: (isJunctionError(err) ? err : new JunctionError('INTERNAL', `${this.#opts.what}: ${(err as Error).message}`)).toWire() };
-    }
-    if (body.length > this.#opts.maxFrameBytes) {
-      const message = `request ${req.id} to ${req.service}.${req.method} is ${body.length} bytes, more than ${this.#opts.what}'s maxFrameBytes (${this.#opts.maxFrameBytes}); send less, or raise maxFrameBytes on both sides`;
-      return { id: req.id, error: new JunctionError('INVALID_REQUEST', message, { service: req.service, bytes: body.length, maxFrameBytes: this.#opts.maxFrameBytes }).toWire() };
-    }
+    const body = encodeRequest(req, this.#opts);
+    if (!Buffer.isBuffer(body)) return body;
     const unsent = (err: unknown): CallReply => this.#refuse(req, `${this.#opts.what} could not send request ${req.id} to ${this.#address} (${(err as Error).message}); the connection just dropped`);
     if (req.meta.oneWay) {
       try {
