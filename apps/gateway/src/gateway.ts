@@ -1,5 +1,6 @@
 import { type GatewayConfig, type Handler, type Logger, NodeMetrics, type QueueStats, type Tracer } from '@junction/core';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { writeInBursts } from './bursts';
 import { ServiceCatalog } from './catalog';
 import { createEdge } from './edge';
 import { useJsonBodies } from './limits';
@@ -93,6 +94,7 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   const edge = createEdge({ config, handler: opts.handler, log, debug: opts.debug ?? false, metrics, tracer: opts.tracer });
   metrics.queues(() => [edge.stats(), ...(opts.queues?.() ?? [])]);
   useJsonBodies(app, config);
+  writeInBursts(app);
 
   app.setErrorHandler((err, request, reply) => {
     const { error, status } = refusalOf(err, request, edge, config.bodyLimit);
