@@ -14,13 +14,17 @@ describe('SpanStore', () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'junction-spans-'))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('keeps whole traces in its ring, the oldest going first', async () => {
+  it('keeps the latest batches in its ring, at most ringSize spans, the oldest batch going first', async () => {
     const store = new SpanStore({ ringSize: 3, log: silentLogger() });
     const [a, b] = [newTraceId(), newTraceId()];
-    await store.add([span({ traceId: a }), span({ traceId: a })]);
-    await store.add([span({ traceId: b }), span({ traceId: b })]);
+    const first = [span({ traceId: a, start: 1 }), span({ traceId: a, start: 2 })];
+    await store.add(first);
+    expect(await store.trace(a)).toEqual(first);
+    await store.add([span({ traceId: b, start: 4 }), span({ traceId: b, start: 3 })]);
     expect(await store.trace(a)).toEqual([]);
-    expect(await store.trace(b)).toHaveLength(2);
+    expect((await store.trace(b)).map((s) => s.start)).toEqual([3, 4]);
+    expect(store.size()).toEqual({ traces: 1, spans: 2 });
+    expect((await store.recent({})).map((s) => s.start)).toEqual([4, 3]);
   });
 
   it('stores spans in SQLite (created on first use) and finds them by trace, recency, duration and error', async () => {

@@ -28,23 +28,27 @@ const CREATE = [
 ];
 
 /**
- * Where the tracing service keeps spans: a ring of the latest `ringSize` spans in memory (whole
- * traces go, oldest first) and, when the node has a `db`, the table `junction_span_blocks`,
- * created on first use. With a db, queries read the table: it holds the spans every worker received.
+ * Where the tracing service keeps spans: a ring of the latest blocks in memory, at most
+ * `ringSize` spans (the oldest blocks go first) and, when the node has a `db`, the table
+ * `junction_span_blocks`, created on first use. With a db, queries read the table: it holds the
+ * spans every worker received.
  *
- * The table holds blocks, not spans: each batch a node ships is one row, its spans as JSON, with
+ * Both hold blocks, not spans: each batch a node ships is one block, its spans as JSON, with
  * what queries prune on (time range, longest duration, errors, `kind|service|method` keys, trace
  * ids). A row per span cost more than the call it traced (four rows a call, each an insert into a
- * random-keyed trace index); a row per batch costs a few microseconds a call. Queries read the
- * few blocks that can hold an answer, newest (recent) or slowest (slowest) first, and stop as
- * soon as no further block can improve it.
+ * random-keyed trace index); a row per batch costs a few microseconds a call. The ring keeps the
+ * same encoded blocks rather than span objects: 50,000 live spans made every garbage collection
+ * copy and scan them, and a Map entry per trace cost each span a lookup. Queries read the few
+ * blocks that can hold an answer, newest (recent) or slowest (slowest) first, and stop as soon
+ * as no further block can improve it.
  */
 export class SpanStore {
   readonly #ringSize: number;
   readonly #db: Db | undefined;
   readonly #node: string;
   readonly #log: Logger;
-  readonly #ring = new Map<string, Span[]>();
+  // Oldest first. Eviction shifts from the front: at most ringSize / batchSize blocks.
+  readonly #ring: Block[] = [];
   #count = 0;
   #ready: Promise<void> | undefined;
 
@@ -61,26 +65,21 @@ export class SpanStore {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** What the ring holds now. */
+  /** What the ring holds now: its spans, and its trace ids counted per block (a trace split over two blocks counts twice). */
   size(): { traces: number; spans: number } {
-    return { traces: this.#ring.size, spans: this.#count };
+    let traces = 0;
+    for (const b of this.#ring) traces += b.traceCount;
+    return { traces, spans: this.#count };
   }
 
   async add(spans: readonly Span[]): Promise<void> {
-    for (const s of spans) {
-      const list = this.#ring.get(s.traceId);
-      if (list === undefined) this.#ring.set(s.traceId, [s]);
-      else list.push(s);
-      this.#count++;
-    }
-    // A Map iterates in insertion order: the first trace is the oldest.
-    for (const [id, list] of this.#ring) {
-      if (this.#count <= this.#ringSize) break;
-      this.#ring.delete(id);
-      this.#count -= list.length;
-    }
-    if (this.#db !== undefined && spans.length > 0) {
-      await this.#insert(this.#db, spans);
+    if (spans.length === 0) return;
+    const block = toBlock(spans);
+    this.#ring.push(block);
+    this.#count += block.count;
+    while (this.#count > this.#ringSize) this.#count -= this.#ring.shift()!.count;
+    if (this.#db !== undefined) {
+      await this.#insert(this.#db, block);
       await this.#prune(this.#db);
     }
   }
@@ -96,14 +95,18 @@ export class SpanStore {
 
   /** Every span of the trace; `[]` for one it does not know. */
   async trace(traceId: string): Promise<Span[]> {
-    const mine = this.#ring.get(traceId) ?? [];
-    if (this.#db === undefined) return [...mine];
-    await this.#table(this.#db);
-    // Trace ids are checked hex by the service; anything else could not match a stored one.
-    const rows = /^[0-9a-f]+$/.test(traceId) ? await this.#db.query(`SELECT body FROM ${TABLE} WHERE trace_ids LIKE $1`, [`%,${traceId},%`]) : [];
     const byId = new Map<string, Span>();
-    for (const r of rows) for (const s of parseBody(r.body)) if (s.traceId === traceId) byId.set(s.spanId, s);
-    for (const s of mine) if (!byId.has(s.spanId)) byId.set(s.spanId, s); // not yet written
+    const take = (body: unknown) => {
+      for (const s of parseBody(body)) if (s.traceId === traceId && !byId.has(s.spanId)) byId.set(s.spanId, s);
+    };
+    // Trace ids are checked hex by the service; anything else could not match a stored one.
+    const known = /^[0-9a-f]+$/.test(traceId);
+    if (known && this.#db !== undefined) {
+      await this.#table(this.#db);
+      for (const r of await this.#db.query(`SELECT body FROM ${TABLE} WHERE trace_ids LIKE $1`, [`%,${traceId},%`])) take(r.body);
+    }
+    // The ring too, with a db: its latest blocks may not be written yet.
+    if (known) for (const b of this.#ring) if (b.traces.includes(`,${traceId},`)) take(b.body);
     return [...byId.values()].sort((a, b) => a.start - b.start);
   }
 
@@ -116,13 +119,17 @@ export class SpanStore {
   }
 
   async #find(q: SpanQuery, order: 'start' | 'duration'): Promise<Span[]> {
-    const limit = q.limit ?? 50;
     const kind = q.kind ?? 'provider';
-    const rank = order === 'start' ? (s: Span) => s.start : (s: Span) => s.durationMs;
-    const best = (all: Span[]) => all.sort((a, b) => rank(b) - rank(a)).slice(0, limit);
+    const answer = new Answer(q, kind, order);
+    // Prunes blocks that cannot hold a match; the spans themselves are matched exactly.
+    const key = q.service === undefined ? `${kind}|` : q.method === undefined ? `${kind}|${q.service}|` : `${kind}|${q.service}|${q.method},`;
     if (this.#db === undefined) {
-      // Reversed first: among spans that started in the same millisecond, the later recorded comes first.
-      return best([...this.#ring.values()].flat().reverse().filter((s) => s.kind === kind && matches(s, q)));
+      const bound = order === 'start' ? (b: Block) => b.end : (b: Block) => b.maxDuration;
+      // Among blocks of the same bound, the later recorded first, as the table's answer would rank their spans.
+      const blocks = this.#ring.filter((b) => mayMatch(b, key, q)).reverse();
+      blocks.sort((a, b) => bound(b) - bound(a));
+      for (const b of blocks) if (answer.take(bound(b), b.body)) break;
+      return answer.found;
     }
     await this.#table(this.#db);
     const where: string[] = [];
@@ -131,25 +138,17 @@ export class SpanStore {
       params.push(value);
       where.push(clause(`$${params.length}`));
     };
-    // Prunes blocks that cannot hold a match (a superset: LIKE's `_` matches any character); the
-    // spans themselves are matched exactly below.
-    const key = q.service === undefined ? `${kind}|` : q.method === undefined ? `${kind}|${q.service}|` : `${kind}|${q.service}|${q.method},`;
+    // A superset of mayMatch: LIKE's `_` matches any character.
     add((n) => `keys LIKE ${n}`, `%,${key}%`);
     if (q.minDurationMs !== undefined) add((n) => `max_duration_ms >= ${n}`, q.minDurationMs);
     if (q.error === true) where.push('error_count > 0');
     else if (typeof q.error === 'string') add((n) => `error_codes LIKE ${n}`, `%,${q.error},%`);
     // Blocks in the order their best span could rank: by latest start, or by longest duration.
     const bound = order === 'start' ? 'end_ms' : 'max_duration_ms';
-    let found: Span[] = [];
     for (let offset = 0; ; offset += BLOCKS_PER_READ) {
       const rows = await this.#db.query(`SELECT ${bound} AS bound, body FROM ${TABLE} WHERE ${where.join(' AND ')} ORDER BY ${bound} DESC LIMIT ${BLOCKS_PER_READ} OFFSET ${offset}`, params);
-      for (const r of rows) {
-        // Every block after this one ranks no better than its bound: once the answer is full and
-        // its last span beats the bound, no later block can change it.
-        if (found.length >= limit && rank(found[found.length - 1]) > Number(r.bound)) return found;
-        found = best([...found, ...parseBody(r.body).filter((s) => s.kind === kind && matches(s, q))]);
-      }
-      if (rows.length < BLOCKS_PER_READ) return found;
+      for (const r of rows) if (answer.take(Number(r.bound), r.body)) return answer.found;
+      if (rows.length < BLOCKS_PER_READ) return answer.found;
     }
   }
 
@@ -171,32 +170,87 @@ export class SpanStore {
     return this.#ready;
   }
 
-  async #insert(db: Db, spans: readonly Span[]): Promise<void> {
+  async #insert(db: Db, b: Block): Promise<void> {
     await this.#table(db);
-    let start = Infinity;
-    let end = -Infinity;
-    let maxDuration = 0;
-    let errors = 0;
-    const keys = new Set<string>();
-    const codes = new Set<string>();
-    const traces = new Set<string>();
-    for (const s of spans) {
-      if (s.start < start) start = s.start;
-      if (s.start > end) end = s.start;
-      if (s.durationMs > maxDuration) maxDuration = s.durationMs;
-      if (s.error !== undefined) {
-        errors++;
-        codes.add(s.error);
-      }
-      keys.add(`${s.kind}|${s.service}|${s.method}`);
-      traces.add(s.traceId);
-    }
-    const list = (set: Set<string>) => `,${[...set].join(',')},`;
     await db.execInBackground(
       `INSERT INTO ${TABLE} (node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [this.#node, Math.floor(start), Math.ceil(end), spans.length, maxDuration, errors, list(keys), list(codes), list(traces), encodeBlock(spans)],
+      [this.#node, Math.floor(b.start), Math.ceil(b.end), b.count, b.maxDuration, b.errors, b.keys, b.codes, b.traces, b.body],
     );
   }
+}
+
+/** The best `limit` spans of blocks handed to it in the order of their bound, best first. */
+class Answer {
+  found: Span[] = [];
+  readonly #q: SpanQuery;
+  readonly #kind: SpanKind;
+  readonly #limit: number;
+  readonly #rank: (s: Span) => number;
+
+  constructor(q: SpanQuery, kind: SpanKind, order: 'start' | 'duration') {
+    this.#q = q;
+    this.#kind = kind;
+    this.#limit = q.limit ?? 50;
+    this.#rank = order === 'start' ? (s) => s.start : (s) => s.durationMs;
+  }
+
+  /** Adds a block's matching spans; true once no later block (bound no higher) can change the answer. */
+  take(bound: number, body: unknown): boolean {
+    const { found } = this;
+    // Every block after this one ranks no better than its bound: once the answer is full and
+    // its last span beats the bound, no later block can change it.
+    if (found.length >= this.#limit && this.#rank(found[found.length - 1]) > bound) return true;
+    const more = parseBody(body).filter((s) => s.kind === this.#kind && matches(s, this.#q));
+    // Reversed: among spans of the same rank, the later recorded comes first.
+    this.found = [...found, ...more.reverse()].sort((a, b) => this.#rank(b) - this.#rank(a)).slice(0, this.#limit);
+    return false;
+  }
+}
+
+/** A batch of spans as the ring and the table keep it: the encoded spans, and what queries prune on. */
+interface Block {
+  start: number;
+  end: number;
+  count: number;
+  maxDuration: number;
+  errors: number;
+  /** `,kind|service|method,...,`: LIKE and includes find a key, or a prefix of one, between commas. */
+  keys: string;
+  codes: string;
+  traces: string;
+  traceCount: number;
+  body: string;
+}
+
+function toBlock(spans: readonly Span[]): Block {
+  let start = Infinity;
+  let end = -Infinity;
+  let maxDuration = 0;
+  let errors = 0;
+  const keys = new Set<string>();
+  const codes = new Set<string>();
+  const traces = new Set<string>();
+  for (const s of spans) {
+    if (s.start < start) start = s.start;
+    if (s.start > end) end = s.start;
+    if (s.durationMs > maxDuration) maxDuration = s.durationMs;
+    if (s.error !== undefined) {
+      errors++;
+      codes.add(s.error);
+    }
+    keys.add(`${s.kind}|${s.service}|${s.method}`);
+    traces.add(s.traceId);
+  }
+  const list = (set: Set<string>) => `,${[...set].join(',')},`;
+  return { start, end, count: spans.length, maxDuration, errors, keys: list(keys), codes: list(codes), traces: list(traces), traceCount: traces.size, body: encodeBlock(spans) };
+}
+
+function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
+  if (!b.keys.includes(`,${key}`)) return false;
+  if (q.minDurationMs !== undefined && b.maxDuration < q.minDurationMs) return false;
+  if (q.error === true && b.errors === 0) return false;
+  if (typeof q.error === 'string' && !b.codes.includes(`,${q.error},`)) return false;
+  return true;
 }
 
 /**
