@@ -47,7 +47,7 @@ export class SpanStore {
   readonly #db: Db | undefined;
   readonly #node: string;
   readonly #log: Logger;
-  // Oldest first. Eviction shifts from the front: at most ringSize / batchSize blocks.
+  // Oldest first: one block per shipped batch (under load batchSize spans, when idle a second's worth).
   readonly #ring: Block[] = [];
   #count = 0;
   #ready: Promise<void> | undefined;
