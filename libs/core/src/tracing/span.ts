@@ -1,4 +1,4 @@
-import { newSpanId } from '../envelope/ids';
+import { isTraceparent, newSpanId, sampledBit } from '../envelope/ids';
 
 /** Where in a call's path a span was taken. */
 export type SpanKind = 'gateway' | 'proxy' | 'transport' | 'provider' | 'handler';
@@ -75,12 +75,9 @@ export interface TraceParent {
   sampled: boolean;
 }
 
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
 export function parseTraceparent(text: string | undefined): TraceParent | undefined {
-  if (text === undefined) return undefined;
-  const m = TRACEPARENT.exec(text);
-  return m === null ? undefined : { traceId: m[1], spanId: m[2], sampled: (parseInt(m[3], 16) & 1) === 1 };
+  if (text === undefined || !isTraceparent(text)) return undefined;
+  return { traceId: text.slice(3, 35), spanId: text.slice(36, 52), sampled: sampledBit(text) };
 }
 
 /**
@@ -88,10 +85,7 @@ export function parseTraceparent(text: string | undefined): TraceParent | undefi
  * malformed header reads as not sampled, and is left alone.
  */
 export function isSampled(text: string | undefined): boolean {
-  if (text === undefined || text.length !== 55) return false;
-  const c = text.charCodeAt(54);
-  const digit = c <= 57 ? c - 48 : c - 87; // '0'-'9', 'a'-'f'
-  return (digit & 1) === 1;
+  return text !== undefined && text.length === 55 && sampledBit(text);
 }
 
 /** A new span under `parent`: its id, and the traceparent that makes the next hop its child. */
