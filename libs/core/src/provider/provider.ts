@@ -10,6 +10,7 @@ import { accessRefusal } from './access';
 import { checkService, compileReviver, type MethodDefinition, type Reviver, type ServiceDefinition, toWireValue } from '../service';
 import { CallContext } from './call-context';
 import { CallDeadline } from './call-deadline';
+import { type ArgsPolicy } from '../tracing/span';
 import { argsPolicy, beginCallTrace, type CallTrace, handlerTrace } from './call-trace';
 import { infrastructureFor } from './infrastructure';
 import { describeProblems, invalidParams, compileSchema, typeOf } from './schemas';
@@ -70,6 +71,8 @@ interface HostedMethod {
   readonly name: string;
   readonly def: MethodDefinition;
   readonly paramNames: readonly string[];
+  /** How a span of a call keeps its args: made once here, not per call. */
+  readonly argsPolicy: ArgsPolicy;
   readonly validateParams: ValidateFunction;
   /** After validation: `Date`s and `Uint8Array`s where the params schema declares them (the identity where it declares none). */
   readonly reviveArgs: Reviver;
@@ -142,6 +145,7 @@ export class Provider {
         name,
         def: m,
         paramNames: Object.keys(m.params.properties),
+        argsPolicy: argsPolicy(m, Object.keys(m.params.properties)),
         validateParams: compileSchema(m.params, `${full} params`),
         reviveArgs: compileReviver(m.params),
         validateResult: compileSchema(m.result, `${full} result`),
@@ -264,7 +268,7 @@ export class Provider {
   async #invoke(req: CallRequest, trace?: CallTrace): Promise<unknown> {
     if (req.method === DESCRIBE_METHOD) return this.#describeOne(req.service);
     const m = this.#lookup(req.service, req.method);
-    if (trace !== undefined) trace.policy = argsPolicy(m.def, m.paramNames);
+    if (trace !== undefined) trace.policy = m.argsPolicy;
     checkAccess(m, req);
     if (req.meta.redelivered && !(m.def.idempotent || m.def.safe)) {
       // It may have run already on a worker that died before replying: running it again could

@@ -12,20 +12,31 @@ export const MAX_ARGS_CHARS = 4096;
  */
 export function redactArgs(args: unknown, policy: ArgsPolicy): unknown {
   if (policy.sensitive === true) return REDACTED;
-  const hidden = new Set<string>(ALWAYS_REDACTED);
-  for (const name of policy.sensitive ?? []) hidden.add(name);
-  let named: Record<string, unknown>;
+  const hide = hiddenBy(policy);
+  const out: Record<string, unknown> = {};
   if (Array.isArray(args)) {
-    named = {};
-    args.forEach((v, i) => (named[policy.names[i] ?? String(i)] = v));
+    for (let i = 0; i < args.length; i++) {
+      const k = policy.names[i] ?? String(i);
+      out[k] = hide.has(k) ? REDACTED : args[i];
+    }
   } else if (typeof args === 'object' && args !== null) {
-    named = args as Record<string, unknown>;
+    for (const k of Object.keys(args)) out[k] = hide.has(k) ? REDACTED : (args as Record<string, unknown>)[k];
   } else {
     return null;
   }
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(named)) out[k] = hidden.has(k) ? REDACTED : v;
   return jsonCopy(out);
+}
+
+// A policy is made once per method (the provider keeps it), so its set of hidden names is too.
+const hidden = new WeakMap<ArgsPolicy, ReadonlySet<string>>();
+
+function hiddenBy(policy: ArgsPolicy): ReadonlySet<string> {
+  let set = hidden.get(policy);
+  if (set === undefined) {
+    set = new Set([...ALWAYS_REDACTED, ...(policy.sensitive === true ? [] : (policy.sensitive ?? []))]);
+    hidden.set(policy, set);
+  }
+  return set;
 }
 
 function jsonCopy(value: unknown): unknown {
