@@ -48,6 +48,24 @@ describe('SpanStore', () => {
     await db.close();
   });
 
+  it('reads blocks an earlier version wrote (body version 1) beside its own', async () => {
+    const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'v1.db') });
+    const store = new SpanStore({ ringSize: 1, db, log: silentLogger(), now: () => 10_000 });
+    const mine = span({ start: 9_000 });
+    await store.add([mine]); // creates the table
+    const traceId = newTraceId();
+    const old = span({ traceId, name: 'send over remote:rabbit', kind: 'transport', start: 8_000, durationMs: 2.5, error: 'TIMEOUT', args: { a: 1 }, attrs: { attempt: 2 } });
+    const v1 = JSON.stringify([1, [[old.traceId, old.spanId, null, old.kind, old.service, old.method, old.node, old.start, old.durationMs, old.error, old.args, old.attrs, old.name]]]);
+    await db.exec(
+      'INSERT INTO junction_span_blocks (node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      ['n0', 8_000, 8_000, 1, 2.5, 1, ',transport|calc|sum,', ',TIMEOUT,', `,${traceId},`, v1],
+    );
+    expect(await store.trace(traceId)).toEqual([old]);
+    expect((await store.recent({ kind: 'transport', error: 'TIMEOUT' })).map((s) => s.spanId)).toEqual([old.spanId]);
+    expect((await store.recent({})).map((s) => s.spanId)).toEqual([mine.spanId]);
+    await db.close();
+  });
+
   it('deletes stored blocks past the retention, at most once a minute', async () => {
     const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'retention.db') });
     const hour = 3_600_000;
