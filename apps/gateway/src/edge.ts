@@ -20,7 +20,7 @@ import {
   type Tracer,
 } from '@junction/core';
 import { createKeyring } from './auth';
-import { ended, gatewaySpan } from './trace-span';
+import { gatewaySpan } from './trace-span';
 
 export const TIMEOUT_HEADER = 'x-junction-timeout-ms';
 const POSITIVE_INT = /^[1-9][0-9]{0,14}$/;
@@ -56,6 +56,13 @@ export interface EdgeOptions {
   metrics?: Pick<NodeMetrics, 'edge'>;
 }
 
+// Marks the metas of requests whose trace began here (no valid traceparent came): their calls are
+// the trace's roots. A symbol, not a WeakSet: a WeakSet entry per request made every garbage
+// collection walk an ephemeron table. invoke() copies a meta field by field, so the mark never
+// leaves the gateway.
+const STARTED_HERE = Symbol('startedHere');
+type EdgeMeta = CallMeta & { [STARTED_HERE]?: true };
+
 function expired(req: CallRequest, deadline: number): CallReply {
   return { id: req.id, error: errors.timeout(`${req.service}.${req.method} (request ${req.id}, waiting in the gateway)`, deadline).toWire() };
 }
@@ -64,9 +71,6 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
   const keyring = createKeyring(config.apiKeys, config.requireKey);
   const queue = new WorkQueue('gateway "HTTP in" queue', { maxInFlight: config.maxInFlight, maxWaiting: config.maxQueue });
   const defaultTimeoutMs = config.defaultTimeoutMs;
-  // The metas of requests whose trace began here (no valid traceparent came): their calls are
-  // the trace's roots.
-  const startedHere = new WeakSet<CallMeta>();
 
   const wire = (err: unknown, where: string): WireError => {
     if (isJunctionError(err)) return err.toWire();
@@ -100,8 +104,8 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
         }
         timeoutMs = Number(asked);
       }
-      const meta: CallMeta = { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
-      if (tracer !== undefined && headers.traceparent !== traceparent) startedHere.add(meta);
+      const meta: EdgeMeta = { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
+      if (tracer !== undefined && headers.traceparent !== traceparent) meta[STARTED_HERE] = true;
       return meta;
     },
 
@@ -110,24 +114,20 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
       if (meta.oneWay === true) m.oneWay = true;
       const req: CallRequest = { id: newRequestId(), service, method, args, meta: m };
       // Begun before the call waits for a slot; it makes itself the next hop's parent (req.meta.traceparent).
-      const span = tracer === undefined ? undefined : gatewaySpan(tracer, req, startedHere.has(meta));
+      const span = tracer === undefined ? undefined : gatewaySpan(tracer, req, (meta as EdgeMeta)[STARTED_HERE] === true);
       const deadline = meta.deadline ?? Infinity;
       // A call whose deadline passed while it waited for a slot is not handed on: nobody waits for it.
       const task = () => (Date.now() < deadline ? handler(req) : Promise.resolve(expired(req, deadline)));
-      if (metrics === undefined) return ended(span, queue.run(task).then(undefined, (err: unknown) => ({ id: req.id, error: wire(err, `calling ${service}.${method}`) })));
+      const failed = (err: unknown): CallReply => ({ id: req.id, error: wire(err, `calling ${service}.${method}`) });
+      if (metrics === undefined && span === undefined) return queue.run(task).then(undefined, failed);
       const started = performance.now();
-      // One then() with both branches: counting costs no promise more than not counting.
-      return ended(span, queue.run(task).then(
-        (reply) => {
-          metrics.edge(service, method, reply, performance.now() - started);
-          return reply;
-        },
-        (err: unknown) => {
-          const reply: CallReply = { id: req.id, error: wire(err, `calling ${service}.${method}`) };
-          metrics.edge(service, method, reply, performance.now() - started);
-          return reply;
-        },
-      ));
+      const done = (reply: CallReply): CallReply => {
+        metrics?.edge(service, method, reply, performance.now() - started);
+        span?.end(reply);
+        return reply;
+      };
+      // One then() with both branches: counting and tracing cost no promise more than neither.
+      return queue.run(task).then(done, (err: unknown) => done(failed(err)));
     },
 
     wire,

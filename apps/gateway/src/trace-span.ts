@@ -29,28 +29,36 @@ export function gatewaySpan(tracer: Tracer, req: CallRequest, root: boolean): Ga
     spanId = child.spanId;
     parentSpanId = parent.spanId;
   }
-  const start = Date.now();
-  const started = performance.now();
-  return {
-    end(reply) {
-      tracer.record(
-        rawSpan(parent.traceId, spanId, parentSpanId, {
-          kind: 'gateway',
-          name: `${req.service}.${req.method}`,
-          service: req.service,
-          method: req.method,
-          node: tracer.node,
-          start,
-          durationMs: performance.now() - started,
-          error: reply.error?.code,
-        }),
-      );
-      return reply;
-    },
-  };
+  return new GatewaySpanInFlight(tracer, req, parent.traceId, spanId, parentSpanId);
 }
 
-/** `answer`, ending `span` with its reply first. */
-export function ended(span: GatewaySpan | undefined, answer: Promise<CallReply>): Promise<CallReply> {
-  return span === undefined ? answer : answer.then((reply) => span.end(reply));
+// A class rather than a literal with an `end` closure: one object a call instead of three.
+class GatewaySpanInFlight implements GatewaySpan {
+  readonly #start = Date.now();
+  readonly #started = performance.now();
+
+  constructor(
+    readonly tracer: Tracer,
+    readonly req: CallRequest,
+    readonly traceId: string,
+    readonly spanId: string,
+    readonly parentSpanId: string | undefined,
+  ) {}
+
+  end(reply: CallReply): CallReply {
+    const { tracer, req } = this;
+    tracer.record(
+      rawSpan(this.traceId, this.spanId, this.parentSpanId, {
+        kind: 'gateway',
+        name: `${req.service}.${req.method}`,
+        service: req.service,
+        method: req.method,
+        node: tracer.node,
+        start: this.#start,
+        durationMs: performance.now() - this.#started,
+        error: reply.error?.code,
+      }),
+    );
+    return reply;
+  }
 }
