@@ -10,6 +10,7 @@ import { accessRefusal } from './access';
 import { checkService, compileReviver, type MethodDefinition, type Reviver, type ServiceDefinition, toWireValue } from '../service';
 import { CallContext } from './call-context';
 import { CallDeadline } from './call-deadline';
+import { redactError } from '../tracing/redact';
 import { type ArgsPolicy } from '../tracing/span';
 import { argsPolicy, beginCallTrace, type CallTrace, handlerTrace } from './call-trace';
 import { infrastructureFor } from './infrastructure';
@@ -355,7 +356,10 @@ export class Provider {
 
   #toWire(err: unknown, req: CallRequest): WireError {
     if (isJunctionError(err)) return err.toWire();
-    this.#log.error({ err, service: req.service, method: req.method, requestId: req.id }, 'unexpected error in handler');
+    // What a handler wrote about its args in the error (a sensitive one too) must not reach the log.
+    const policy = this.#services.get(req.service)?.methods.get(req.method)?.argsPolicy;
+    const logged = policy === undefined ? err : redactError(err, req.args, policy);
+    this.#log.error({ err: logged, service: req.service, method: req.method, requestId: req.id }, 'unexpected error in handler');
     const wire: WireError = { code: 'INTERNAL', message: `internal error in ${req.service}.${req.method} (request ${req.id}); the service's log has the details`, retryable: false };
     if (this.#opts.debug) wire.data = { message: (err as Error)?.message, stack: (err as Error)?.stack };
     return wire;

@@ -49,3 +49,60 @@ function jsonCopy(value: unknown): unknown {
   if (text.length > MAX_ARGS_CHARS) return { truncated: true, text: text.slice(0, MAX_ARGS_CHARS) };
   return JSON.parse(text) as unknown;
 }
+
+/** Shorter strings are not taken for secrets: replacing them everywhere would mangle messages. */
+const MIN_SECRET_CHARS = 4;
+/** At most this many strings of a call's sensitive params are looked for in a text. */
+const MAX_SECRETS = 64;
+/** At most this many values of a call's sensitive params are looked at. */
+const MAX_VISITED = 10_000;
+
+/**
+ * `text` with every string of the call's sensitive params (and of the always-redacted names)
+ * replaced by `[redacted]`: for what a handler writes about its args in an error message, which
+ * a span or a log line would otherwise keep verbatim. Strings under four characters are left.
+ *
+ * @example redactText('pin 9876-1234 is wrong', { pin: '9876-1234' }, { names: ['pin'], sensitive: ['pin'] }) // 'pin [redacted] is wrong'
+ */
+export function redactText(text: string, args: unknown, policy: ArgsPolicy): string {
+  const secrets = secretsOf(args, policy);
+  let out = text;
+  // Longest first: a secret that contains another is replaced whole.
+  for (const secret of secrets.sort((a, b) => b.length - a.length)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  return out;
+}
+
+function secretsOf(args: unknown, policy: ArgsPolicy): string[] {
+  const found: string[] = [];
+  const roots: unknown[] = [];
+  const hide = hiddenBy(policy);
+  if (Array.isArray(args)) {
+    args.forEach((v, i) => {
+      if (policy.sensitive === true || hide.has(policy.names[i] ?? String(i))) roots.push(v);
+    });
+  } else if (typeof args === 'object' && args !== null) {
+    for (const [k, v] of Object.entries(args)) if (policy.sensitive === true || hide.has(k)) roots.push(v);
+  }
+  // Iterative and bounded: args are a stranger's.
+  const stack = roots;
+  for (let visited = 0; stack.length > 0 && found.length < MAX_SECRETS && visited < MAX_VISITED; visited++) {
+    const v = stack.pop();
+    if (typeof v === 'string' || typeof v === 'number') {
+      const text = String(v);
+      if (text.length >= MIN_SECRET_CHARS) found.push(text);
+    } else if (typeof v === 'object' && v !== null) {
+      for (const child of Object.values(v)) stack.push(child);
+    }
+  }
+  return found;
+}
+
+/** `err` for a log line: its message and stack with the call's sensitive strings redacted (redactText). */
+export function redactError(err: unknown, args: unknown, policy: ArgsPolicy): unknown {
+  if (typeof err === 'string') return redactText(err, args, policy);
+  if (!(err instanceof Error)) return err;
+  const copy = new Error(redactText(err.message, args, policy));
+  copy.name = err.name;
+  copy.stack = err.stack === undefined ? undefined : redactText(err.stack, args, policy);
+  return copy;
+}

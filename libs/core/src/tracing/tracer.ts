@@ -2,7 +2,7 @@ import { type TracingConfig } from '../config/schema';
 import { newSpanId, newTraceId } from '../envelope/ids';
 import { type Logger } from '../logging';
 import { type CallEvent } from '../provider/provider';
-import { redactArgs } from './redact';
+import { redactArgs, redactText } from './redact';
 import { type RawSpan, rawSpan, type Span } from './span';
 
 /** The service that stores spans: calls to it are never traced, or shipping spans would make more. */
@@ -203,6 +203,6 @@ function finish(raw: RawSpan): Span {
     durationMs: raw.durationMs,
     error: raw.error,
     args: raw.policy === undefined ? undefined : redactArgs(raw.rawArgs, raw.policy),
-    attrs: raw.attrs,
+    attrs: raw.policy === undefined || typeof raw.attrs?.errorMessage !== 'string' ? raw.attrs : { ...raw.attrs, errorMessage: redactText(raw.attrs.errorMessage, raw.rawArgs, raw.policy) },
   };
 }

@@ -5,6 +5,7 @@ import { type CallReply, type CallRequest, newRequestId, newSpanId, newTraceId }
 import { createLogger, silentLogger } from '../logging';
 import { Provider } from '../provider/provider';
 import { compileChain } from '../proxies';
+import { ServiceError } from '../errors';
 import { defineService, method } from '../service';
 import { connectTracer } from './connect';
 import { type Span } from './span';
@@ -41,6 +42,23 @@ const front = defineService({
       },
     }),
     secret: method({ description: 'Every param sensitive.', sensitive: true, params: { key: Type.String() }, result: Type.Null(), handler: () => null }),
+    unlock: method({
+      description: 'Refuses, quoting its sensitive pin (a nested one too) in the error message.',
+      sensitive: ['pin'],
+      params: { user: Type.String(), pin: Type.Object({ code: Type.String() }) },
+      result: Type.Null(),
+      handler: ({ user, pin }) => {
+        throw new ServiceError('BAD_PIN', `pin ${pin.code} is wrong for ${user}`);
+      },
+    }),
+    crash: method({
+      description: 'Fails unexpectedly, quoting the always-redacted password.',
+      params: { user: Type.String(), password: Type.String() },
+      result: Type.Null(),
+      handler: ({ user, password }) => {
+        throw new Error(`cannot log ${user} in with ${password}`);
+      },
+    }),
   },
 });
 
@@ -102,13 +120,21 @@ describe('tracing in one process', () => {
     const traceId = newTraceId();
     await h.call('front', 'login', { user: 'bob', pin: '9876-SECRET', password: 'hunter2-SECRET' }, `00-${traceId}-${newSpanId()}-01`);
     await h.call('front', 'secret', ['KEY-SECRET'], `00-${traceId}-${newSpanId()}-01`);
+    // A handler that quotes a sensitive param in its error: the caller gets the message (it sent
+    // the value), the span and the log line do not.
+    const refused = await h.call('front', 'unlock', { user: 'bob', pin: { code: '5555-SECRET' } }, `00-${traceId}-${newSpanId()}-01`);
+    expect(refused.error?.message).toBe('pin 5555-SECRET is wrong for bob');
+    const crashed = await h.call('front', 'crash', ['bob', 'pw-SECRET'], `00-${traceId}-${newSpanId()}-01`);
+    expect(crashed.error?.code).toBe('INTERNAL');
     await h.flush();
     const stored = JSON.stringify((await h.call('tracing', 'get', { traceId })).result);
     expect(stored).toContain('bob');
+    expect(stored).toContain('pin [redacted] is wrong for bob');
     expect(stored).not.toContain('SECRET');
     const logged = h.lines.join('');
     expect(logged).toContain('logging in');
     expect(logged).toContain('bob');
+    expect(logged).toContain('cannot log bob in with [redacted]');
     expect(logged).not.toContain('SECRET');
     await h.stop();
   });

@@ -1,0 +1,40 @@
+import { redactArgs, redactError, redactText } from './redact';
+
+const policy = { names: ['user', 'pin'], sensitive: ['pin'] as const };
+
+describe('redactText', () => {
+  it('replaces the strings and numbers of sensitive params, by name or by position, nested too', () => {
+    expect(redactText('pin 98765 for bob', { user: 'bob', pin: 98765 }, policy)).toBe('pin [redacted] for bob');
+    expect(redactText('pin 98765 for bob', ['bob', '98765'], policy)).toBe('pin [redacted] for bob');
+    expect(redactText('codes abcd and efgh', { pin: { codes: ['abcd', 'efgh'] } }, policy)).toBe('codes [redacted] and [redacted]');
+  });
+
+  it('replaces the always-redacted names without a policy naming them, and every param when all are sensitive', () => {
+    expect(redactText('with hunter2', { user: 'bob', password: 'hunter2' }, { names: [] })).toBe('with [redacted]');
+    expect(redactText('bob-long said so', { user: 'bob-long' }, { names: ['user'], sensitive: true })).toBe('[redacted] said so');
+  });
+
+  it('leaves strings under four characters, and replaces a secret that contains another whole', () => {
+    expect(redactText('pin 123 is short', { pin: '123' }, policy)).toBe('pin 123 is short');
+    expect(redactText('abcdefgh', { pin: ['abcd', 'abcdefgh'] }, policy)).toBe('[redacted]');
+  });
+});
+
+describe('redactError', () => {
+  it('redacts the message and the stack of an error, keeping its name', () => {
+    const err = new TypeError('cannot use 98765');
+    const out = redactError(err, { pin: '98765' }, policy) as Error;
+    expect(out).toBeInstanceOf(Error);
+    expect(out.name).toBe('TypeError');
+    expect(out.message).toBe('cannot use [redacted]');
+    expect(out.stack).not.toContain('98765');
+    expect(redactError('thrown 98765', { pin: '98765' }, policy)).toBe('thrown [redacted]');
+  });
+});
+
+describe('redactArgs', () => {
+  it('names positional args and hides the sensitive ones', () => {
+    expect(redactArgs(['bob', '9876'], policy)).toEqual({ user: 'bob', pin: '[redacted]' });
+    expect(redactArgs({ user: 'bob', token: 't' }, policy)).toEqual({ user: 'bob', token: '[redacted]' });
+  });
+});
