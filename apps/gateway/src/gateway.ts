@@ -2,6 +2,7 @@ import { type GatewayConfig, type Handler, type Logger, NodeMetrics, type QueueS
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { writeInBursts } from './bursts';
 import { ServiceCatalog } from './catalog';
+import { allowOrigins } from './cors';
 import { createEdge } from './edge';
 import { useJsonBodies } from './limits';
 import { createHtmlPages } from './protocols/html/pages';
@@ -95,6 +96,7 @@ export async function createGateway(opts: GatewayOptions): Promise<FastifyInstan
   metrics.queues(() => [edge.stats(), ...(opts.queues?.() ?? [])]);
   useJsonBodies(app, config);
   writeInBursts(app);
+  await allowOrigins(app, config.cors);
 
   app.setErrorHandler((err, request, reply) => {
     const { error, status } = refusalOf(err, request, edge, config.bodyLimit);

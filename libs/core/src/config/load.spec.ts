@@ -61,7 +61,7 @@ describe('config', () => {
     expect(problems).toEqual(
       expect.arrayContaining([
         'line 2: gateway.port: expected integer, got string "eighty"',
-        'line 3: gateway.prot: unknown key; expected one of host, port, bodyLimit, maxBatch, maxDepth, maxInFlight, maxQueue, defaultTimeoutMs, requireKey, apiKeys',
+        'line 3: gateway.prot: unknown key; expected one of host, port, bodyLimit, maxBatch, maxDepth, maxInFlight, maxQueue, defaultTimeoutMs, requireKey, apiKeys, cors',
         'line 6: transports.rabbit.type: unknown transport "rabit"; expected one of memory, amqp, tcp, zeromq',
         'line 9: transports.mem.maxQueue: expected a value that must be >= 0, got number -1',
         'line 11: services.calc.package: required, and missing',
@@ -71,6 +71,14 @@ describe('config', () => {
       ]),
     );
     expect(problems.length).toBeLessThanOrEqual(10);
+  });
+
+  it('takes gateway.cors origins as scheme, host and port, refusing a path or another scheme', () => {
+    const ok = parseConfig('gateway:\n  cors:\n    origins: ["http://localhost:3000", "https://tools.studio.example", "*"]\n', 'cors.yaml');
+    expect(ok.gateway?.cors).toEqual({ origins: ['http://localhost:3000', 'https://tools.studio.example', '*'], maxAgeSeconds: 600 });
+    expect(() => parseConfig('gateway:\n  cors:\n    origins: ["http://app.example/path", "ftp://x"]\n', 'cors.yaml')).toThrow(
+      /gateway\.cors\.origins\[0\].*"http:\/\/app\.example\/path"[\s\S]*gateway\.cors\.origins\[1\].*"ftp:\/\/x"/,
+    );
   });
 
   it('names the file in the error message', () => {

@@ -252,6 +252,19 @@ export const ApiKeySchema = Type.Object(
   { additionalProperties: false },
 );
 
+// Browsers on other origins (a web app, the SDK in a page, Swagger UI): which may call the
+// gateway, and what they may send and read. No CORS headers at all when absent.
+export const CorsSchema = Type.Object(
+  {
+    origins: Type.Array(Type.String({ pattern: '^(\\*|https?://[^/\\s]+)$', description: 'e.g. `https://pipeline.studio.example` or `http://localhost:3000`; `*` for any origin.' }), {
+      minItems: 1,
+      description: 'Origins allowed to call the gateway from a browser: scheme, host and port, no path.',
+    }),
+    maxAgeSeconds: Type.Integer({ minimum: 0, default: 600, description: 'How long a browser may keep a preflight answer.' }),
+  },
+  { additionalProperties: false },
+);
+
 export const GatewaySchema = Type.Object(
   {
     host: Type.String({ default: '127.0.0.1' }),
@@ -265,6 +278,7 @@ export const GatewaySchema = Type.Object(
     /** Refuse calls without a valid key (UNAUTHENTICATED) instead of treating them as anonymous. */
     requireKey: Type.Boolean({ default: false }),
     apiKeys: Type.Array(ApiKeySchema, { default: [] }),
+    cors: Type.Optional(CorsSchema),
   },
   { additionalProperties: false },
 );

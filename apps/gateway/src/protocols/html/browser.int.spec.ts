@@ -2,11 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { createSqliteDb } from '@junction/core';
 import { service as shots } from '@junction/service-shots';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { launchChromium } from '../../testing/chromium';
 import { type Embedded, startEmbedded } from '../../testing/embedded';
 
-// Debian's chromium, which `npm test` installs first (tools/test-servers/ensure.js).
-const CHROMIUM = process.env.JUNCTION_CHROMIUM ?? '/usr/bin/chromium';
 // Screenshots for a person to look at: <repo>/test-output/html-views/*.png (git ignores test-output/).
 const SHOTS_DIR = join(__dirname, '..', '..', '..', '..', '..', 'test-output', 'html-views');
 const SCRIPT = '<script>alert(1)</script>';
@@ -49,12 +48,7 @@ describe('the shot list in a real browser (headless Chromium)', () => {
     await post('setStatus', { project: 'dune', code: 'sh0020', status: 'wip' });
     await post('setStatus', { project: 'dune', code: 'sh0030', status: 'wip' });
     await post('setStatus', { project: 'dune', code: 'sh0030', status: 'review' });
-    // Flags for a machine without a display or outside network: no sandbox (root in a container),
-    // no GPU, and nothing that phones home.
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 700 } });
     page.on('dialog', (d) => {
       dialogs.push(d.message());
