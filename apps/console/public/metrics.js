@@ -81,7 +81,7 @@
     field('methodsSource').hidden = !view.methods;
     methods.querySelector('table').hidden = !view.methods;
     if (view.methods) {
-      field('methodsNode').textContent = view.methods.node;
+      field('methodsNodes').textContent = view.methods.nodes;
       field('methodsSeconds').textContent = view.methods.seconds;
       fillTable(methods.querySelector('table'), view.methods.rows, 'No calls in the last minute.', methodRow);
     }

@@ -58,6 +58,8 @@ export function createWorker(opts: WorkerOptions): Worker {
   const db: Db | undefined = config.infrastructure.db === undefined ? undefined : createDb(config.infrastructure.db);
   const provider = new Provider({ log, infrastructure: { db }, debug: config.node.debug, node: config.node.name });
   const bus = opts.bus ?? createMemoryBus({ log });
+  const metrics = opts.metrics ?? new NodeMetrics({ node: config.node.name });
+  metrics.observe(provider);
   const membership = new Membership({
     bus,
     node: config.node.name,
@@ -66,9 +68,9 @@ export function createWorker(opts: WorkerOptions): Worker {
     heartbeatMs: config.node.heartbeatMs,
     log,
     provider,
+    // Each heartbeat carries the last minute's figures: management.metrics adds up the cluster's.
+    metrics: () => metrics.window.digest(),
   });
-  const metrics = opts.metrics ?? new NodeMetrics({ node: config.node.name });
-  metrics.observe(provider);
   if (opts.tracer !== undefined) provider.observe(opts.tracer.observer, { trace: true });
   // Hosted like `system`, whether this node traces or not: the nodes that do ship their spans here.
   const spans = new SpanStore({ ringSize: config.tracing.ringSize, db: config.tracing.store ? db : undefined, log, node: config.node.name, retentionHours: config.tracing.retentionHours });

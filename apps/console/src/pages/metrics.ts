@@ -12,7 +12,8 @@ import { caller, formatCount, formatDuration, formatMs, formatRate, formatTime, 
 export interface MetricsView {
   updatedAt: string;
   methods?: {
-    node: string;
+    /** The nodes whose calls are counted: one id, or how many and which. */
+    nodes: string;
     seconds: number;
     rows: { method: string; calls: string; rate: string; errors: string; errorShare: string; p50: string; p99: string; failing: boolean }[];
   };
@@ -59,18 +60,23 @@ function queueRows(queues: readonly QueueStats[]) {
 /** Asks the platform for both summaries at once; either may fail alone, and shows as its own panel. */
 export async function metricsView(ctx: ConsolePageContext, request: FastifyRequest): Promise<MetricsView> {
   const call = caller(ctx, request);
-  // In a cluster each call is answered by whichever node takes it, maybe not the same one: each
-  // table names the node its figures came from.
+  // The methods' figures add up every node's (management.metrics, from their heartbeats). The
+  // queues are those of whichever node answers system.health: the table names it.
   const [metrics, health] = await Promise.all([
-    settle(call<{ node: string; seconds: number; methods: MethodSummary[] }>('system.metrics')),
+    settle(call<{ nodes: string[]; seconds: number; methods: MethodSummary[] }>('management.metrics')),
     settle(call<{ node: string; uptimeMs: number; queues: QueueStats[] }>('system.health')),
   ]);
   const view: MetricsView = { updatedAt: formatTime(Date.now()) };
   if (metrics.error !== undefined) view.methodsError = metrics.error;
-  else view.methods = { node: metrics.value.node, seconds: metrics.value.seconds, rows: methodRows(metrics.value.methods) };
+  else view.methods = { nodes: nodeList(metrics.value.nodes), seconds: metrics.value.seconds, rows: methodRows(metrics.value.methods) };
   if (health.error !== undefined) view.queuesError = health.error;
   else view.queues = { node: health.value.node, uptime: formatDuration(health.value.uptimeMs), rows: queueRows(health.value.queues) };
   return view;
+}
+
+function nodeList(ids: readonly string[]): string {
+  if (ids.length === 0) return 'no node';
+  return ids.length === 1 ? ids[0] : `${ids.length} nodes (${[...ids].sort().join(', ')})`;
 }
 
 /** The status of a page whose every call failed; a page with something to show is a 200. */
@@ -79,7 +85,7 @@ function statusOfView(view: MetricsView): number {
 }
 
 /**
- * `/metrics`: per method req/s, p50, p99 and errors (`system.metrics`), and the node's queues
+ * `/metrics`: per method req/s, p50, p99 and errors across the nodes (`management.metrics`), and a node's queues
  * (`system.health`), rendered on the server and refreshed every 2 s by `metrics.js` from
  * `/metrics.json`.
  */

@@ -1,4 +1,4 @@
-import { CallWindow } from './window';
+import { CallWindow, parseDigest, summarizeDigests } from './window';
 
 describe('CallWindow', () => {
   it('summarises each method: calls, calls per second, errors, p50 and p99 within about 10%', () => {
@@ -70,5 +70,50 @@ describe('CallWindow', () => {
     const [fast, slow] = w.summary().methods;
     expect(fast.p50Ms).toBeLessThan(0.02);
     expect(slow.p99Ms).toBeGreaterThan(300_000);
+  });
+});
+
+describe('summarizeDigests (a cluster\'s last minute, from each node\'s heartbeat)', () => {
+  it('adds calls, errors and rates per method, and reads p50 and p99 from the merged histograms', () => {
+    let now = 0;
+    // Node a: a minute old, 600 fast calls of calc.sum. Node b: 10 s old, 100 slow ones, 10 failed.
+    const a = new CallWindow(() => now);
+    now = 50_000;
+    const b = new CallWindow(() => now);
+    now = 59_000;
+    for (let i = 0; i < 600; i++) a.record('calc', 'sum', 1, false);
+    for (let i = 0; i < 100; i++) b.record('calc', 'sum', 100, i < 10);
+    b.record('shots', 'list', 5, false);
+    const sum = summarizeDigests([a.digest(), b.digest()]);
+    expect(sum.seconds).toBe(60);
+    expect(sum.methods.map((m) => m.method)).toEqual(['calc.sum', 'shots.list']);
+    const [calc] = sum.methods;
+    expect(calc).toMatchObject({ calls: 700, errors: 10 });
+    // 600 calls over a's 60 s, plus 100 over b's 10 s.
+    expect(calc.perSecond).toBeCloseTo(600 / 60 + 100 / 10);
+    // 6 calls in 7 took 1 ms, so the median is a's; the 99th percentile is among b's slow calls.
+    expect(calc.p50Ms).toBeGreaterThan(0.9);
+    expect(calc.p50Ms).toBeLessThan(1.1);
+    expect(calc.p99Ms).toBeGreaterThan(90);
+    expect(calc.p99Ms).toBeLessThan(110);
+    // One node's digest reads as its own summary.
+    expect(summarizeDigests([a.digest()])).toEqual(a.summary());
+    expect(summarizeDigests([])).toEqual({ seconds: 0, methods: [] });
+  });
+
+  it('takes a digest from a heartbeat only when every part of it is well formed', () => {
+    const good = { seconds: 60, methods: [{ method: 'calc.sum', calls: 3, errors: 0, buckets: [[12, 3]] }] };
+    expect(parseDigest(JSON.parse(JSON.stringify(good)))).toEqual(good);
+    for (const bad of [
+      null,
+      { seconds: 0, methods: [] },
+      { seconds: 60 },
+      { seconds: 60, methods: [{ method: 'calc.sum', calls: -1, errors: 0, buckets: [] }] },
+      { seconds: 60, methods: [{ method: 'calc.sum', calls: 3, errors: 0, buckets: [[100, 3]] }] },
+      { seconds: 60, methods: [{ method: 'calc.sum', calls: 3, errors: 0, buckets: [[1.5, 3]] }] },
+      { seconds: 60, methods: [{ calls: 3, errors: 0, buckets: [] }] },
+    ]) {
+      expect(parseDigest(bad)).toBeUndefined();
+    }
   });
 });

@@ -63,7 +63,8 @@ class MethodSeries {
     this.#latency[slot * BUCKETS + bucketOf(ms)]++;
   }
 
-  summary(second: number, seconds: number): MethodSummary | undefined {
+  /** The window's sums: calls, errors and the latency histogram (its non-empty buckets). */
+  digest(second: number): MethodDigest | undefined {
     let calls = 0;
     let errors = 0;
     const latency = new Uint32Array(BUCKETS);
@@ -75,7 +76,9 @@ class MethodSeries {
       for (let b = 0; b < BUCKETS; b++) latency[b] += this.#latency[slot * BUCKETS + b];
     }
     if (calls === 0) return undefined;
-    return { method: this.name, calls, perSecond: calls / seconds, errors, p50Ms: quantile(latency, calls, 0.5), p99Ms: quantile(latency, calls, 0.99) };
+    const buckets: [number, number][] = [];
+    for (let b = 0; b < BUCKETS; b++) if (latency[b] > 0) buckets.push([b, latency[b]]);
+    return { method: this.name, calls, errors, buckets };
   }
 }
 
@@ -87,6 +90,66 @@ function quantile(latency: Uint32Array, count: number, q: number): number {
     if (seen >= rank) return Number(middleOf(b).toPrecision(3));
   }
   return Number(middleOf(BUCKETS - 1).toPrecision(3));
+}
+
+/** One method's last minute as sums: what a node's heartbeat carries, and what adds up across nodes. */
+export interface MethodDigest {
+  /** `service.method`. */
+  method: string;
+  calls: number;
+  errors: number;
+  /** `[bucket, calls]` of the latency histogram (log scale, 4 buckets per doubling from 10 µs), empty buckets left out. */
+  buckets: [number, number][];
+}
+
+/** A node's last minute as sums (CallWindow.digest). */
+export interface WindowDigest {
+  seconds: number;
+  methods: MethodDigest[];
+}
+
+/**
+ * The summary of one or more nodes' windows: calls, errors and histograms added per method, so
+ * that p50 and p99 are those of all the calls (not an average of each node's), and req/s the sum
+ * of each node's rate over its own window.
+ */
+export function summarizeDigests(digests: readonly WindowDigest[]): WindowSummary {
+  const merged = new Map<string, { calls: number; errors: number; perSecond: number; latency: Uint32Array }>();
+  for (const d of digests) {
+    for (const m of d.methods) {
+      let into = merged.get(m.method);
+      if (into === undefined) merged.set(m.method, (into = { calls: 0, errors: 0, perSecond: 0, latency: new Uint32Array(BUCKETS) }));
+      into.calls += m.calls;
+      into.errors += m.errors;
+      into.perSecond += m.calls / d.seconds;
+      for (const [b, n] of m.buckets) into.latency[b] += n;
+    }
+  }
+  const methods: MethodSummary[] = [...merged].map(([method, m]) => ({
+    method,
+    calls: m.calls,
+    perSecond: m.perSecond,
+    errors: m.errors,
+    p50Ms: quantile(m.latency, m.calls, 0.5),
+    p99Ms: quantile(m.latency, m.calls, 0.99),
+  }));
+  methods.sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
+  return { seconds: Math.max(0, ...digests.map((d) => d.seconds)), methods };
+}
+
+/** A digest from a stranger (a heartbeat), or undefined when it is not one: every bucket in range, every count a whole number. */
+export function parseDigest(value: unknown): WindowDigest | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { seconds, methods } = value as { seconds?: unknown; methods?: unknown };
+  if (typeof seconds !== 'number' || !(seconds >= 1 && seconds <= SECONDS) || !Array.isArray(methods)) return undefined;
+  const count = (n: unknown): n is number => Number.isSafeInteger(n) && (n as number) >= 0;
+  for (const m of methods as unknown[]) {
+    if (typeof m !== 'object' || m === null) return undefined;
+    const { method, calls, errors, buckets } = m as Record<string, unknown>;
+    if (typeof method !== 'string' || !count(calls) || !count(errors) || !Array.isArray(buckets)) return undefined;
+    if (!buckets.every((b) => Array.isArray(b) && b.length === 2 && count(b[0]) && b[0] < BUCKETS && count(b[1]))) return undefined;
+  }
+  return { seconds, methods: methods as MethodDigest[] };
 }
 
 /**
@@ -120,16 +183,20 @@ export class CallWindow {
 
   /** Every method called in the last minute, by name. */
   summary(): WindowSummary {
+    return summarizeDigests([this.digest()]);
+  }
+
+  /** The last minute as sums, for a heartbeat: what summarizeDigests adds up across nodes. */
+  digest(): WindowDigest {
     const second = Math.floor(this.#now() / 1000);
     const seconds = Math.max(1, Math.min(SECONDS, second - this.#since + 1));
-    const methods: MethodSummary[] = [];
+    const methods: MethodDigest[] = [];
     for (const byMethod of this.#series.values()) {
       for (const series of byMethod.values()) {
-        const s = series.summary(second, seconds);
-        if (s !== undefined) methods.push(s);
+        const d = series.digest(second);
+        if (d !== undefined) methods.push(d);
       }
     }
-    methods.sort((a, b) => (a.method < b.method ? -1 : a.method > b.method ? 1 : 0));
     return { seconds, methods };
   }
 }

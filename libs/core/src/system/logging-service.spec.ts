@@ -10,6 +10,7 @@ import { createLoggingService } from './logging-service';
 import { createManagementService } from './management-service';
 import { Membership } from './membership';
 import { silentLogger } from '../logging';
+import { CallWindow } from '../metrics';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const OPERATOR: Caller = { identity: 'ops', roles: ['operator'] };
@@ -49,7 +50,7 @@ afterEach(async () => {
   for (const m of started.splice(0)) await m.stop();
 });
 
-async function node(bus: Bus, name: string, services: string[]): Promise<TestNode> {
+async function node(bus: Bus, name: string, services: string[], window?: CallWindow): Promise<TestNode> {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
     write(chunk, _enc, cb) {
@@ -60,7 +61,7 @@ async function node(bus: Bus, name: string, services: string[]): Promise<TestNod
   const log = createLogger({ destination, level: 'info', name });
   const provider = new Provider({ log, node: name });
   for (const s of services) provider.register(chatty(s));
-  const membership = new Membership({ bus, node: name, role: 'worker', version: '9.9.9', heartbeatMs: HEARTBEAT_MS, log, provider });
+  const membership = new Membership({ bus, node: name, role: 'worker', version: '9.9.9', heartbeatMs: HEARTBEAT_MS, log, provider, ...(window === undefined ? {} : { metrics: () => window.digest() }) });
   provider.register(createLoggingService(membership)).register(createManagementService(membership));
   await membership.start();
   started.push(membership);
@@ -164,5 +165,25 @@ describe('management service', () => {
     await b.membership.stop();
     await sleep(HEARTBEAT_MS * 4);
     expect((await a.call<Listed[]>('management.nodes')).map((n) => n.name)).toEqual(['a']);
+  });
+
+  it("adds up the last minute of every node's calls from their heartbeats", async () => {
+    const bus = createMemoryBus();
+    const [wa, wb] = [new CallWindow(), new CallWindow()];
+    const a = await node(bus, 'a', ['shots'], wa);
+    const b = await node(bus, 'b', ['shots'], wb);
+    // A node that sends no figures (a gateway) is listed by management.nodes, not counted here.
+    await node(bus, 'gw', []);
+    for (let i = 0; i < 30; i++) wa.record('shots', 'work', 2, false);
+    for (let i = 0; i < 10; i++) wb.record('shots', 'work', 200, i < 4);
+    await sleep(HEARTBEAT_MS * 2);
+    type Metrics = { nodes: string[]; seconds: number; methods: { method: string; calls: number; errors: number; perSecond: number; p50Ms: number; p99Ms: number }[] };
+    const m = await a.call<Metrics>('management.metrics');
+    expect(m.nodes.sort()).toEqual([a.membership.id, b.membership.id].sort());
+    expect(m.methods).toEqual([expect.objectContaining({ method: 'shots.work', calls: 40, errors: 4 })]);
+    expect(m.methods[0].p50Ms).toBeLessThan(3);
+    expect(m.methods[0].p99Ms).toBeGreaterThan(150);
+    // b's node answers the same sums.
+    expect((await b.call<Metrics>('management.metrics')).methods[0]).toMatchObject({ calls: 40, errors: 4 });
   });
 });

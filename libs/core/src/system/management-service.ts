@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { summarizeDigests } from '../metrics/window';
 import { defineService, method } from '../service';
 import { type Membership, MISSED_HEARTBEATS } from './membership';
 
@@ -23,7 +24,7 @@ export function createManagementService(membership: Membership) {
   return defineService({
     name: 'management',
     version: '1.0.0',
-    description: 'The state of the cluster: its nodes, as their heartbeats announce them.',
+    description: 'The state of the cluster: its nodes, and the calls they answered, as their heartbeats announce them.',
     methods: {
       nodes: method({
         description: `Every node heard from within the last ${MISSED_HEARTBEATS} heartbeat intervals (this one included): name, role, services, version, uptime, calls in flight.`,
@@ -44,6 +45,30 @@ export function createManagementService(membership: Membership) {
             inFlight,
             lastHeardMs: Math.max(0, Math.round(now - sentAt)),
           }));
+        },
+      }),
+      metrics: method({
+        description:
+          'Per method, over the last minute, across every node that answered calls: req/s, p50, p99 and errors, added up from the figures each node sent in its last heartbeat (this node: now). The console shows these.',
+        safe: true,
+        params: {},
+        result: Type.Object({
+          nodes: Type.Array(Type.String(), { description: 'The ids of the nodes whose figures are in the sums.' }),
+          seconds: Type.Integer({ description: 'The longest window of them: 60, or less while every node is younger than a minute.' }),
+          methods: Type.Array(
+            Type.Object({
+              method: Type.String(),
+              calls: Type.Integer(),
+              perSecond: Type.Number(),
+              errors: Type.Integer(),
+              p50Ms: Type.Number(),
+              p99Ms: Type.Number(),
+            }),
+          ),
+        }),
+        handler: () => {
+          const reporting = membership.nodes().filter((n) => n.metrics !== undefined);
+          return { nodes: reporting.map((n) => n.id), ...summarizeDigests(reporting.map((n) => n.metrics!)) };
         },
       }),
     },

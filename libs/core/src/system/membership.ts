@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { type Bus, type BusMessage } from '../bus/bus';
 import { isLogLevel, type LevelOverride, LevelOverrides, type Logger, type LogLevel } from '../logging';
+import { parseDigest, type WindowDigest } from '../metrics/window';
 import { type Provider } from '../provider/provider';
 
 /** What a node says about itself in each heartbeat, and `management.nodes()` lists. */
@@ -22,6 +23,8 @@ export interface NodeInfo {
   overrides: LevelOverride[];
   /** Epoch ms when the node sent it. */
   sentAt: number;
+  /** The last minute of the calls its provider answered, as sums (`management.metrics` adds them up); none on a gateway. */
+  metrics?: WindowDigest;
 }
 
 export const HEARTBEAT_TOPIC = 'node.heartbeat';
@@ -41,6 +44,8 @@ export interface MembershipOptions {
   provider?: Provider;
   /** Calls in flight on this node; the provider's when absent. */
   inFlight?: () => number;
+  /** The node's last minute of calls, sent in each heartbeat; none when absent. */
+  metrics?: () => WindowDigest;
   now?: () => number;
 }
 
@@ -116,6 +121,7 @@ export class Membership {
       levels: p?.logLevels() ?? {},
       overrides: this.#overrides.active(),
       sentAt: this.#now(),
+      ...(this.#opts.metrics === undefined ? {} : { metrics: this.#opts.metrics() }),
     };
   }
 
@@ -188,5 +194,9 @@ export function parseHeartbeat(m: unknown): NodeInfo | undefined {
   if (!isRecord(levels) || !Object.values(levels).every(isLogLevel) || !Array.isArray(overrides)) return undefined;
   const parsed = overrides.map(parseOverride);
   if (parsed.some((o) => o === undefined)) return undefined;
-  return { id, name, role, host, pid, version, services, uptimeMs, inFlight, levels: levels as Record<string, LogLevel>, overrides: parsed as LevelOverride[], sentAt };
+  const info: NodeInfo = { id, name, role, host, pid, version, services, uptimeMs, inFlight, levels: levels as Record<string, LogLevel>, overrides: parsed as LevelOverride[], sentAt };
+  // Figures another version cannot read are left out; the node is listed all the same.
+  const metrics = m.metrics === undefined ? undefined : parseDigest(m.metrics);
+  if (metrics !== undefined) info.metrics = metrics;
+  return info;
 }

@@ -95,6 +95,27 @@ describe('management.nodes', () => {
   });
 });
 
+describe('management.metrics', () => {
+  it("adds up both workers' last minute, each worker counting the calls it answered", async () => {
+    // calc.sum is called by no other test here: exactly these 40 calls, spread by the broker over both workers.
+    const replies = await Promise.all(Array.from({ length: 40 }, () => cluster.rpc('calc.sum', { values: [1, 2] })));
+    expect(replies.every((r) => r.result === 3)).toBe(true);
+    type Metrics = { nodes: string[]; methods: { method: string; calls: number; errors: number }[] };
+    let last: Metrics | undefined;
+    await until(
+      "management.metrics counts the 40 calls of calc.sum, from both workers",
+      async () => {
+        last = (await cluster.rpc<Metrics>('management.metrics', {})).result;
+        return last?.nodes.length === 2 && last.methods.find((m) => m.method === 'calc.sum')?.calls === 40;
+      },
+      HEARTBEAT_MS * 6,
+      () => `\nlast answer: ${JSON.stringify(last)}`,
+    );
+    expect(last!.nodes.map((id) => Number(id.split(':').pop())).sort()).toEqual(cluster.workers.map((w) => w.pid).sort());
+    expect(last!.methods.find((m) => m.method === 'calc.sum')).toMatchObject({ calls: 40, errors: 0 });
+  });
+});
+
 describe('logging.setLevel', () => {
   it('is refused without the operator role', async () => {
     const anonymous = await cluster.rpc('logging.setLevel', { service: 'shots', level: 'debug' });
