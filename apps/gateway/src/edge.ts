@@ -123,7 +123,7 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
       const started = performance.now();
       const done = (reply: CallReply): CallReply => {
         metrics?.edge(service, method, reply, performance.now() - started);
-        span?.end(reply);
+        span?.end(`${service}.${method}`, reply);
         return reply;
       };
       // One then() with both branches: counting and tracing cost no promise more than neither.

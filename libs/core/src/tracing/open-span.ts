@@ -1,5 +1,5 @@
 import { type CallReply, type CallRequest } from '../envelope';
-import { childSpan, isSampled, parseTraceparent, rawSpan, type SpanKind, type TraceParent } from './span';
+import { childSpan, isSampled, parseTraceparent, rawSpan, type SpanKind } from './span';
 import { type Tracer } from './tracer';
 
 /** A span begun on a call's path: `req` carries it as the next hop's parent; `end` records it. */
@@ -22,27 +22,32 @@ export function openSpan(tracer: Tracer | undefined, req: CallRequest, kind: Spa
   if (tracer === undefined || !isSampled(req.meta.traceparent) || req.service === 'tracing') return undefined;
   const parent = parseTraceparent(req.meta.traceparent)!;
   const { spanId, traceparent } = childSpan(parent);
-  return new SpanInFlight(tracer, kind, parent, spanId, { ...req, meta: { ...req.meta, traceparent } });
+  return new SpanTimer(tracer, kind, parent.traceId, spanId, parent.spanId, { ...req, meta: { ...req.meta, traceparent } });
 }
 
-// A class rather than a literal with an `end` closure: one object a span instead of three (the
-// literal, the closure and its context), on a path every traced call takes at each hop.
-class SpanInFlight implements OpenSpan {
+/**
+ * A span begun when it is made, of the call `req` (which carries it as the next hop's parent);
+ * `end` records it with the reply's outcome. A class rather than a literal with an `end` closure:
+ * one object a span instead of three (the literal, the closure and its context), on a path every
+ * traced call takes at each hop.
+ */
+export class SpanTimer implements OpenSpan {
   readonly #start = Date.now();
   readonly #started = performance.now();
 
   constructor(
     readonly tracer: Tracer,
     readonly kind: SpanKind,
-    readonly parent: TraceParent,
+    readonly traceId: string,
     readonly spanId: string,
+    readonly parentSpanId: string | undefined,
     readonly req: CallRequest,
   ) {}
 
   end(name: string, reply: CallReply, attrs?: Record<string, string | number | boolean>): void {
     const { tracer, req } = this;
     tracer.record(
-      rawSpan(this.parent.traceId, this.spanId, this.parent.spanId, {
+      rawSpan(this.traceId, this.spanId, this.parentSpanId, {
         kind: this.kind,
         name,
         service: req.service,
