@@ -68,9 +68,10 @@
 
   function queueRow(q) {
     const tr = document.createElement('tr');
+    tr.dataset.node = q.node;
     tr.dataset.queue = q.name;
     tr.className = q.full ? 'full' : q.busy ? 'busy' : '';
-    tr.append(cell(q.name, 'name'), ...['inFlight', 'waiting', 'meanWait', 'maxWait', 'accepted', 'rejected', 'expired'].map((col) => cell(q[col], col, true)));
+    tr.append(cell(q.node, 'node'), cell(q.name, 'name'), ...['inFlight', 'waiting', 'meanWait', 'maxWait', 'accepted', 'rejected', 'expired'].map((col) => cell(q[col], col, true)));
     return tr;
   }
 
@@ -90,8 +91,7 @@
     field('queuesSource').hidden = !view.queues;
     queues.querySelector('table').hidden = !view.queues;
     if (view.queues) {
-      field('queuesNode').textContent = view.queues.node;
-      field('queuesUptime').textContent = view.queues.uptime;
+      field('queuesNodes').textContent = view.queues.nodes;
       fillTable(queues.querySelector('table'), view.queues.rows, 'No queues reported.', queueRow);
     }
   }

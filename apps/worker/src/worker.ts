@@ -68,8 +68,10 @@ export function createWorker(opts: WorkerOptions): Worker {
     heartbeatMs: config.node.heartbeatMs,
     log,
     provider,
-    // Each heartbeat carries the last minute's figures: management.metrics adds up the cluster's.
+    // Each heartbeat carries the last minute's figures and the queues: management.metrics adds
+    // up the cluster's, management.queues lists every node's.
     metrics: () => metrics.window.digest(),
+    queues: () => queues(),
   });
   if (opts.tracer !== undefined) provider.observe(opts.tracer.observer, { trace: true });
   // Hosted like `system`, whether this node traces or not: the nodes that do ship their spans here.

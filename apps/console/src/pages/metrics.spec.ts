@@ -32,9 +32,10 @@ describe('the metrics page', () => {
     expect(res.body).toContain('<script src="/console/static/metrics.js" defer></script>');
   });
 
-  it("shows the node's queues with their depth and wait", async () => {
+  it("shows every node's queues, each with its node, depth and wait", async () => {
     const res = await get('/metrics');
-    expect(res.body).toMatch(/<tr data-queue="[^"]*mem[^"]*"/);
+    expect(res.body).toMatch(/<tr data-node="console-test@[^"]+" data-queue="[^"]*mem[^"]*"/);
+    expect(res.body).toMatch(/<td data-col="node">console-test@[^<]+<\/td>/);
     expect(res.body).toMatch(/data-col="waiting">\d+ \/ [\d,]+<\/td>/);
     expect(res.body).toMatch(/data-col="meanWait">\d+(\.\d+)? ms<\/td>/);
   });
@@ -44,7 +45,7 @@ describe('the metrics page', () => {
     expect(before.statusCode).toBe(200);
     expect(before.headers['content-type']).toContain('application/json');
     expect(callsOf(before.body, 'calc.subtract')).toBe('3');
-    expect(JSON.parse(before.body)).toMatchObject({ methods: { nodes: expect.stringMatching(/^console-test@/) }, queues: { node: 'console-test' } });
+    expect(JSON.parse(before.body)).toMatchObject({ methods: { nodes: expect.stringMatching(/^console-test@/) }, queues: { nodes: expect.stringMatching(/^console-test@\S+ \(up /) } });
     await p.rpc('calc.subtract', { minuend: 1, subtrahend: 1 });
     await until(async () => callsOf((await get('/metrics.json', 'application/json')).body, 'calc.subtract') === '4', 'the fourth calc.subtract in /metrics.json');
   });

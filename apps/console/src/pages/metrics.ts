@@ -19,9 +19,9 @@ export interface MetricsView {
   };
   methodsError?: PanelError;
   queues?: {
-    node: string;
-    uptime: string;
-    rows: { name: string; inFlight: string; waiting: string; accepted: string; rejected: string; expired: string; meanWait: string; maxWait: string; full: boolean; busy: boolean }[];
+    /** The nodes listed, each with its uptime: `a@host:1 (up 5 min)`. */
+    nodes: string;
+    rows: { node: string; name: string; inFlight: string; waiting: string; accepted: string; rejected: string; expired: string; meanWait: string; maxWait: string; full: boolean; busy: boolean }[];
   };
   queuesError?: PanelError;
 }
@@ -41,8 +41,13 @@ function methodRows(methods: readonly MethodSummary[]) {
     }));
 }
 
-function queueRows(queues: readonly QueueStats[]) {
-  return queues.map((q) => ({
+function queueRows(nodes: readonly NodeQueues[]) {
+  return nodes.flatMap(({ node, queues }) => queues.map((q) => queueRow(node, q)));
+}
+
+function queueRow(node: string, q: QueueStats) {
+  return {
+    node,
     name: q.name,
     inFlight: `${formatCount(q.inFlight)} / ${formatCount(q.maxInFlight)}`,
     waiting: `${formatCount(q.waiting)} / ${formatCount(q.maxWaiting)}`,
@@ -54,23 +59,30 @@ function queueRows(queues: readonly QueueStats[]) {
     maxWait: formatMs(q.waitMsMax),
     full: q.maxWaiting > 0 ? q.waiting >= q.maxWaiting : q.inFlight >= q.maxInFlight,
     busy: q.waiting > 0,
-  }));
+  };
+}
+
+/** One node's queues, as `management.queues` lists them. */
+interface NodeQueues {
+  node: string;
+  uptimeMs: number;
+  queues: QueueStats[];
 }
 
 /** Asks the platform for both summaries at once; either may fail alone, and shows as its own panel. */
 export async function metricsView(ctx: ConsolePageContext, request: FastifyRequest): Promise<MetricsView> {
   const call = caller(ctx, request);
-  // The methods' figures add up every node's (management.metrics, from their heartbeats). The
-  // queues are those of whichever node answers system.health: the table names it.
+  // Both tables cover every node (management.*, from the nodes' heartbeats): the methods'
+  // figures added up, the queues listed with the node each is on.
   const [metrics, health] = await Promise.all([
     settle(call<{ nodes: string[]; seconds: number; methods: MethodSummary[] }>('management.metrics')),
-    settle(call<{ node: string; uptimeMs: number; queues: QueueStats[] }>('system.health')),
+    settle(call<NodeQueues[]>('management.queues')),
   ]);
   const view: MetricsView = { updatedAt: formatTime(Date.now()) };
   if (metrics.error !== undefined) view.methodsError = metrics.error;
   else view.methods = { nodes: nodeList(metrics.value.nodes), seconds: metrics.value.seconds, rows: methodRows(metrics.value.methods) };
   if (health.error !== undefined) view.queuesError = health.error;
-  else view.queues = { node: health.value.node, uptime: formatDuration(health.value.uptimeMs), rows: queueRows(health.value.queues) };
+  else view.queues = { nodes: health.value.map((n) => `${n.node} (up ${formatDuration(n.uptimeMs)})`).join(', ') || 'no node', rows: queueRows(health.value) };
   return view;
 }
 
@@ -85,8 +97,8 @@ function statusOfView(view: MetricsView): number {
 }
 
 /**
- * `/metrics`: per method req/s, p50, p99 and errors across the nodes (`management.metrics`), and a node's queues
- * (`system.health`), rendered on the server and refreshed every 2 s by `metrics.js` from
+ * `/metrics`: per method req/s, p50, p99 and errors across the nodes (`management.metrics`), and every node's
+ * queues (`management.queues`), rendered on the server and refreshed every 2 s by `metrics.js` from
  * `/metrics.json`.
  */
 export const metrics: ConsolePage = (app, ctx) => {

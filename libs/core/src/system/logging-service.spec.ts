@@ -8,7 +8,7 @@ import { Provider } from '../provider/provider';
 import { defineService, method } from '../service';
 import { createLoggingService } from './logging-service';
 import { createManagementService } from './management-service';
-import { Membership } from './membership';
+import { Membership, parseHeartbeat } from './membership';
 import { silentLogger } from '../logging';
 import { CallWindow } from '../metrics';
 
@@ -61,7 +61,7 @@ async function node(bus: Bus, name: string, services: string[], window?: CallWin
   const log = createLogger({ destination, level: 'info', name });
   const provider = new Provider({ log, node: name });
   for (const s of services) provider.register(chatty(s));
-  const membership = new Membership({ bus, node: name, role: 'worker', version: '9.9.9', heartbeatMs: HEARTBEAT_MS, log, provider, ...(window === undefined ? {} : { metrics: () => window.digest() }) });
+  const membership = new Membership({ bus, node: name, role: 'worker', version: '9.9.9', heartbeatMs: HEARTBEAT_MS, log, provider, queues: () => provider.queues(), ...(window === undefined ? {} : { metrics: () => window.digest() }) });
   provider.register(createLoggingService(membership)).register(createManagementService(membership));
   await membership.start();
   started.push(membership);
@@ -185,5 +185,31 @@ describe('management service', () => {
     expect(m.methods[0].p99Ms).toBeGreaterThan(150);
     // b's node answers the same sums.
     expect((await b.call<Metrics>('management.metrics')).methods[0]).toMatchObject({ calls: 40, errors: 4 });
+  });
+
+  it("lists every node's queues, as of its last heartbeat", async () => {
+    const bus = createMemoryBus();
+    const a = await node(bus, 'a', ['shots']);
+    const b = await node(bus, 'b', ['shots', 'calc']);
+    await b.call('calc.work');
+    await sleep(HEARTBEAT_MS * 2);
+    type Listed = { node: string; uptimeMs: number; queues: { name: string; accepted: number; maxInFlight: number }[] };
+    const listed = await a.call<Listed[]>('management.queues');
+    expect(listed.map((n) => n.node).sort()).toEqual([a.membership.id, b.membership.id].sort());
+    const ofB = listed.find((n) => n.node === b.membership.id)!;
+    expect(ofB.queues.map((q) => q.name)).toEqual(b.provider.queues().map((q) => q.name));
+    expect(ofB.queues.find((q) => q.name.includes('calc'))).toMatchObject({ accepted: 1, maxInFlight: expect.any(Number) });
+  });
+});
+
+describe('parseHeartbeat', () => {
+  it("keeps a node whose figures or queues another version cannot read, without them", async () => {
+    const a = await node(createMemoryBus(), 'a', ['shots'], new CallWindow());
+    const beat = JSON.parse(JSON.stringify(a.membership.self())) as Record<string, unknown>;
+    expect(parseHeartbeat(beat)).toMatchObject({ name: 'a', queues: expect.any(Array), metrics: expect.any(Object) });
+    const odd = parseHeartbeat({ ...beat, queues: [{ name: 'q', inFlight: 'many' }], metrics: { seconds: 'sixty' } });
+    expect(odd).toMatchObject({ name: 'a' });
+    expect(odd).not.toHaveProperty('queues');
+    expect(odd).not.toHaveProperty('metrics');
   });
 });

@@ -16,6 +16,20 @@ const ListedNodeSchema = Type.Object({
   lastHeardMs: Type.Integer({ description: 'How long ago its last heartbeat was sent (0 for this node).' }),
 });
 
+const QueueSchema = Type.Object({
+  name: Type.String(),
+  inFlight: Type.Integer(),
+  waiting: Type.Integer(),
+  maxInFlight: Type.Integer(),
+  maxWaiting: Type.Integer(),
+  accepted: Type.Integer(),
+  rejected: Type.Integer(),
+  completed: Type.Integer(),
+  expired: Type.Integer(),
+  waitMsTotal: Type.Number(),
+  waitMsMax: Type.Number(),
+});
+
 /** A node as `management.nodes()` lists it. */
 export type ListedNode = Static<typeof ListedNodeSchema>;
 
@@ -24,7 +38,7 @@ export function createManagementService(membership: Membership) {
   return defineService({
     name: 'management',
     version: '1.0.0',
-    description: 'The state of the cluster: its nodes, and the calls they answered, as their heartbeats announce them.',
+    description: 'The state of the cluster: its nodes, their queues and the calls they answered, as their heartbeats announce them.',
     methods: {
       nodes: method({
         description: `Every node heard from within the last ${MISSED_HEARTBEATS} heartbeat intervals (this one included): name, role, services, version, uptime, calls in flight.`,
@@ -46,6 +60,23 @@ export function createManagementService(membership: Membership) {
             lastHeardMs: Math.max(0, Math.round(now - sentAt)),
           }));
         },
+      }),
+      queues: method({
+        description: 'Every bounded queue of every node heard from (transports, each service\'s concurrency module): depth now, counts and waits since the node started, as of its last heartbeat (this node: now).',
+        safe: true,
+        params: {},
+        result: Type.Array(
+          Type.Object({
+            node: Type.String({ description: 'The id of the node the queue is on.' }),
+            uptimeMs: Type.Integer(),
+            queues: Type.Array(QueueSchema),
+          }),
+        ),
+        handler: () =>
+          membership
+            .nodes()
+            .filter((n) => n.queues !== undefined)
+            .map((n) => ({ node: n.id, uptimeMs: Math.round(n.uptimeMs), queues: n.queues! })),
       }),
       metrics: method({
         description:

@@ -3,6 +3,7 @@ import { type Bus, type BusMessage } from '../bus/bus';
 import { isLogLevel, type LevelOverride, LevelOverrides, type Logger, type LogLevel } from '../logging';
 import { parseDigest, type WindowDigest } from '../metrics/window';
 import { type Provider } from '../provider/provider';
+import { type QueueStats } from '../queue/work-queue';
 
 /** What a node says about itself in each heartbeat, and `management.nodes()` lists. */
 export interface NodeInfo {
@@ -25,6 +26,8 @@ export interface NodeInfo {
   sentAt: number;
   /** The last minute of the calls its provider answered, as sums (`management.metrics` adds them up); none on a gateway. */
   metrics?: WindowDigest;
+  /** Its bounded queues (transports, each service's concurrency module) as of the heartbeat, for `management.queues`. */
+  queues?: QueueStats[];
 }
 
 export const HEARTBEAT_TOPIC = 'node.heartbeat';
@@ -46,6 +49,8 @@ export interface MembershipOptions {
   inFlight?: () => number;
   /** The node's last minute of calls, sent in each heartbeat; none when absent. */
   metrics?: () => WindowDigest;
+  /** The node's queues, sent in each heartbeat; none when absent. */
+  queues?: () => QueueStats[];
   now?: () => number;
 }
 
@@ -122,6 +127,7 @@ export class Membership {
       overrides: this.#overrides.active(),
       sentAt: this.#now(),
       ...(this.#opts.metrics === undefined ? {} : { metrics: this.#opts.metrics() }),
+      ...(this.#opts.queues === undefined ? {} : { queues: this.#opts.queues() }),
     };
   }
 
@@ -198,5 +204,16 @@ export function parseHeartbeat(m: unknown): NodeInfo | undefined {
   // Figures another version cannot read are left out; the node is listed all the same.
   const metrics = m.metrics === undefined ? undefined : parseDigest(m.metrics);
   if (metrics !== undefined) info.metrics = metrics;
+  const queues = m.queues === undefined ? undefined : parseQueues(m.queues);
+  if (queues !== undefined) info.queues = queues;
   return info;
+}
+
+const QUEUE_COUNTS = ['inFlight', 'waiting', 'maxInFlight', 'maxWaiting', 'accepted', 'rejected', 'completed', 'expired', 'waitMsTotal', 'waitMsMax'] as const;
+
+/** Queue stats from a heartbeat, or undefined when any is not one. */
+function parseQueues(value: unknown): QueueStats[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const ok = value.every((q) => isRecord(q) && isString(q.name) && QUEUE_COUNTS.every((k) => isNumber(q[k])));
+  return ok ? (value as QueueStats[]).map((q) => ({ name: q.name, ...Object.fromEntries(QUEUE_COUNTS.map((k) => [k, q[k]])) }) as QueueStats) : undefined;
 }

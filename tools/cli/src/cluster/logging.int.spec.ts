@@ -113,6 +113,10 @@ describe('management.metrics', () => {
     );
     expect(last!.nodes.map((id) => Number(id.split(':').pop())).sort()).toEqual(cluster.workers.map((w) => w.pid).sort());
     expect(last!.methods.find((m) => m.method === 'calc.sum')).toMatchObject({ calls: 40, errors: 0 });
+    // And every worker's queues, each with the worker it is on (the gateway sends none).
+    const listed = (await cluster.rpc<{ node: string; queues: { name: string }[] }[]>('management.queues', {})).result ?? [];
+    expect(listed.map((n) => Number(n.node.split(':').pop())).sort()).toEqual(cluster.workers.map((w) => w.pid).sort());
+    for (const n of listed) expect(n.queues.map((q) => q.name)).toEqual(expect.arrayContaining([expect.stringContaining('calc')]));
   });
 });
 
