@@ -2,6 +2,7 @@ import { type Static, Type } from '@sinclair/typebox';
 import { summarizeDigests } from '../metrics/window';
 import { defineService, method } from '../service';
 import { type Membership, MISSED_HEARTBEATS } from './membership';
+import { QueueStatsSchema } from './system-service';
 
 const ListedNodeSchema = Type.Object({
   id: Type.String({ description: '<name>@<host>:<pid>, unique in the cluster.' }),
@@ -14,20 +15,6 @@ const ListedNodeSchema = Type.Object({
   uptimeMs: Type.Integer(),
   inFlight: Type.Integer(),
   lastHeardMs: Type.Integer({ description: 'How long ago its last heartbeat was sent (0 for this node).' }),
-});
-
-const QueueSchema = Type.Object({
-  name: Type.String(),
-  inFlight: Type.Integer(),
-  waiting: Type.Integer(),
-  maxInFlight: Type.Integer(),
-  maxWaiting: Type.Integer(),
-  accepted: Type.Integer(),
-  rejected: Type.Integer(),
-  completed: Type.Integer(),
-  expired: Type.Integer(),
-  waitMsTotal: Type.Number(),
-  waitMsMax: Type.Number(),
 });
 
 /** A node as `management.nodes()` lists it. */
@@ -69,7 +56,7 @@ export function createManagementService(membership: Membership) {
           Type.Object({
             node: Type.String({ description: 'The id of the node the queue is on.' }),
             uptimeMs: Type.Integer(),
-            queues: Type.Array(QueueSchema),
+            queues: Type.Array(QueueStatsSchema),
           }),
         ),
         handler: () =>

@@ -19,7 +19,8 @@ export interface SystemInfo {
   metrics?: () => WindowSummary;
 }
 
-const QueueStatsSchema = Type.Object({
+/** A bounded queue's stats on the wire: `system.health` and `management.queues`. */
+export const QueueStatsSchema = Type.Object({
   name: Type.String(),
   inFlight: Type.Integer(),
   waiting: Type.Integer(),
