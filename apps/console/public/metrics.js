@@ -75,24 +75,27 @@
     return tr;
   }
 
+  // One panel: its error, or its source line and table. Returns the data to show, or undefined.
+  function panel(name, data, error) {
+    const el = root.querySelector(`[data-panel="${name}"]`);
+    panelError(el, error);
+    field(`${name}Source`).hidden = !data;
+    el.querySelector('table').hidden = !data;
+    return data && el.querySelector('table');
+  }
+
   function render(view) {
     field('updatedAt').textContent = view.updatedAt;
-    const methods = root.querySelector('[data-panel="methods"]');
-    panelError(methods, view.methodsError);
-    field('methodsSource').hidden = !view.methods;
-    methods.querySelector('table').hidden = !view.methods;
-    if (view.methods) {
+    const methods = panel('methods', view.methods, view.methodsError);
+    if (methods) {
       field('methodsNodes').textContent = view.methods.nodes;
       field('methodsSeconds').textContent = view.methods.seconds;
-      fillTable(methods.querySelector('table'), view.methods.rows, 'No calls in the last minute.', methodRow);
+      fillTable(methods, view.methods.rows, 'No calls in the last minute.', methodRow);
     }
-    const queues = root.querySelector('[data-panel="queues"]');
-    panelError(queues, view.queuesError);
-    field('queuesSource').hidden = !view.queues;
-    queues.querySelector('table').hidden = !view.queues;
-    if (view.queues) {
+    const queues = panel('queues', view.queues, view.queuesError);
+    if (queues) {
       field('queuesNodes').textContent = view.queues.nodes;
-      fillTable(queues.querySelector('table'), view.queues.rows, 'No queues reported.', queueRow);
+      fillTable(queues, view.queues.rows, 'No queues reported.', queueRow);
     }
   }
 

@@ -3,18 +3,10 @@ import { type AddressInfo } from 'node:net';
 import { type Embedded, startEmbedded } from '@junction/gateway/testing/embedded';
 import { Gate, testServices } from '@junction/gateway/testing/services';
 import { type service as calcService } from '@junction/service-calc';
-import { createClient, isJunctionCallError, type JunctionCallError, type JunctionClient } from './index';
+import { createClient, type JunctionClient } from './index';
+import { failure } from './failure.test-support';
 
 const KEY = 'artist-key-0123';
-
-async function failure(p: Promise<unknown>): Promise<JunctionCallError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isJunctionCallError(err)) throw new Error(`expected a JunctionCallError, got ${String(err)}`);
-  return err;
-}
 
 describe('the client against an embedded gateway over HTTP', () => {
   let node: Embedded;

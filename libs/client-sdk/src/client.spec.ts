@@ -1,4 +1,5 @@
 import { createClient, GRACE_MS, isJunctionCallError, JunctionCallError } from './index';
+import { failure } from './failure.test-support';
 
 interface Sent {
   url: string;
@@ -24,15 +25,6 @@ const json = (body: unknown, status = 200) => new Response(JSON.stringify(body),
 const result = (value: unknown) => (s: Sent) => json({ jsonrpc: '2.0', result: value, id: s.body.id });
 const rpcError = (code: number, message: string, data?: unknown, id: unknown = 1) => json({ jsonrpc: '2.0', error: { code, message, data }, id });
 const URL_ = 'http://gw.test:8080';
-
-async function failure(p: Promise<unknown>): Promise<JunctionCallError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!isJunctionCallError(err)) throw new Error(`expected a JunctionCallError, got ${String(err)}`);
-  return err;
-}
 
 describe('createClient', () => {
   it('refuses a URL that is not absolute http(s), naming it and an example', () => {

@@ -205,7 +205,9 @@ describe('management service', () => {
 describe('parseHeartbeat', () => {
   it("keeps a node whose figures or queues another version cannot read, without them", async () => {
     const a = await node(createMemoryBus(), 'a', ['shots'], new CallWindow());
-    const beat = JSON.parse(JSON.stringify(a.membership.self())) as Record<string, unknown>;
+    // management.nodes lists a node without its figures; its heartbeat carries them.
+    expect(a.membership.self()).not.toHaveProperty('metrics');
+    const beat = JSON.parse(JSON.stringify(a.membership.self(true))) as Record<string, unknown>;
     expect(parseHeartbeat(beat)).toMatchObject({ name: 'a', queues: expect.any(Array), metrics: expect.any(Object) });
     const odd = parseHeartbeat({ ...beat, queues: [{ name: 'q', inFlight: 'many' }], metrics: { seconds: 'sixty' } });
     expect(odd).toMatchObject({ name: 'a' });

@@ -61,7 +61,7 @@ export function createManagementService(membership: Membership) {
         ),
         handler: () =>
           membership
-            .nodes()
+            .nodes(true)
             .filter((n) => n.queues !== undefined)
             .map((n) => ({ node: n.id, uptimeMs: Math.round(n.uptimeMs), queues: n.queues! })),
       }),
@@ -85,7 +85,7 @@ export function createManagementService(membership: Membership) {
           ),
         }),
         handler: () => {
-          const reporting = membership.nodes().filter((n) => n.metrics !== undefined);
+          const reporting = membership.nodes(true).filter((n) => n.metrics !== undefined);
           return { nodes: reporting.map((n) => n.id), ...summarizeDigests(reporting.map((n) => n.metrics!)) };
         },
       }),

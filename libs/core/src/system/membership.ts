@@ -110,8 +110,12 @@ export class Membership {
     this.#overrides.close();
   }
 
-  /** What this node's next heartbeat says. */
-  self(): NodeInfo {
+  /**
+   * What this node's next heartbeat says. Its figures (the last minute's sums, the queues) only
+   * when asked: the heartbeat and management.metrics/queues want them, the many readers of
+   * management.nodes (the catalog probes it every few seconds) do not.
+   */
+  self(figures = false): NodeInfo {
     const p = this.#opts.provider;
     return {
       id: this.id,
@@ -126,16 +130,16 @@ export class Membership {
       levels: p?.logLevels() ?? {},
       overrides: this.#overrides.active(),
       sentAt: this.#now(),
-      ...(this.#opts.metrics === undefined ? {} : { metrics: this.#opts.metrics() }),
-      ...(this.#opts.queues === undefined ? {} : { queues: this.#opts.queues() }),
+      ...(!figures || this.#opts.metrics === undefined ? {} : { metrics: this.#opts.metrics() }),
+      ...(!figures || this.#opts.queues === undefined ? {} : { queues: this.#opts.queues() }),
     };
   }
 
-  /** This node and every node heard from within the last `MISSED_HEARTBEATS` intervals, by name then id. */
-  nodes(): NodeInfo[] {
+  /** This node (with its current figures when `figures`) and every node heard from within the last `MISSED_HEARTBEATS` intervals, by name then id. */
+  nodes(figures = false): NodeInfo[] {
     const since = this.#now() - MISSED_HEARTBEATS * this.#opts.heartbeatMs;
     const peers = [...this.#peers.values()].filter((p) => p.heardAt >= since).map((p) => p.info);
-    return [this.self(), ...peers].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+    return [this.self(figures), ...peers].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
   }
 
   overrides(): LevelOverride[] {
@@ -158,7 +162,7 @@ export class Membership {
   }
 
   #beat(): void {
-    const info = this.self();
+    const info = this.self(true);
     this.#opts.bus.publish(HEARTBEAT_TOPIC, { ...info }).catch((err: unknown) => {
       // The bus reconnects by itself; the next heartbeat will go.
       this.#opts.log.debug({ err }, 'heartbeat not sent: the bus is not connected');
