@@ -1,4 +1,4 @@
-import { type CallReply, type CallRequest, type Codec, type Envelope, errors, replyByDeadline, type Handler, isJunctionError, JunctionError, jsonCodec, type MemoryTransportConfig, WorkQueue } from '@junction/core';
+import { type CallReply, type CallRequest, type Codec, errors, replyByDeadline, type Handler, isJunctionError, JunctionError, jsonCodec, type MemoryTransportConfig, roundTrip, WorkQueue } from '@junction/core';
 import { type Transport, type TransportDeps } from '../transport';
 
 /**
@@ -11,33 +11,20 @@ export function createMemoryTransport(config: MemoryTransportConfig, deps: Trans
   const queue = new WorkQueue(`memory transport "${deps.name}"`, { maxInFlight: config.maxInFlight, maxWaiting: config.maxQueue });
   let accepting = true;
 
-  // Through the codec and back, as on any wire (its text form where it has one: the same
-  // serialization without a Buffer copy each way); fresh objects rather than `delete` on the
-  // decoded ones, which would drop them into V8's slow dictionary mode on every call.
-  const text = codec.text;
-  const roundTrip: (envelope: Envelope) => Envelope = text ? (e) => text.decode(text.encode(e)) : (e) => codec.decode(codec.encode(e));
-  const wireRequest = (req: CallRequest): CallRequest => {
-    const e = roundTrip({ v: 1, kind: 'request', id: req.id, service: req.service, method: req.method, args: req.args, meta: req.meta });
-    if (e.kind !== 'request') throw new JunctionError('INTERNAL', `memory transport "${deps.name}": a request came back as a ${e.kind}`);
-    return { id: e.id, service: e.service, method: e.method, args: e.args, meta: e.meta };
-  };
-  const wireReply = (reply: CallReply): CallReply => {
-    const envelope = reply.error === undefined ? { v: 1 as const, kind: 'reply' as const, id: reply.id, result: reply.result } : { v: 1 as const, kind: 'reply' as const, id: reply.id, error: reply.error };
-    const e = roundTrip(envelope);
-    if (e.kind !== 'reply') throw new JunctionError('INTERNAL', `memory transport "${deps.name}": a reply came back as a ${e.kind}`);
-    return e.error === undefined ? { id: e.id, result: e.result } : { id: e.id, error: e.error };
-  };
+  // Through the codec and back, as on any wire: the codec's own round trip, which for JSON
+  // serializes only the values callers and handlers made (codec.ts says why that is exact).
+  const wire = roundTrip(codec);
 
   async function call(req: CallRequest): Promise<CallReply> {
     try {
       const handler = served.get(req.service);
       if (handler === undefined) return { id: req.id, error: errors.methodNotFound(req.service).toWire() };
       if (!accepting) return { id: req.id, error: errors.unavailable(`memory transport "${deps.name}"`, 'it is draining').toWire() };
-      const wired = wireRequest(req);
+      const wired = wire.request(req);
       // The deadline bounds the slot too: a handler that never answers cannot hold it for ever.
       // A request whose deadline passed while it waited for a slot is dropped unrun (and counted).
       const reply = await queue.run(() => replyByDeadline(req, handler(wired), `memory transport "${deps.name}"`), req.meta.deadline);
-      return wireReply(reply);
+      return wire.reply(reply);
     } catch (err) {
       if (isJunctionError(err)) return { id: req.id, error: err.toWire() };
       return { id: req.id, error: new JunctionError('INTERNAL', `memory transport "${deps.name}": ${(err as Error).message}`).toWire() };
