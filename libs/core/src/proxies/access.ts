@@ -1,5 +1,5 @@
 import { accessRefusal } from '../provider/access';
-import { type Link, type LinkDeps } from './proxy';
+import { type Link, type LinkDeps, withMethod } from './proxy';
 
 /**
  * Enforces a method's `access` roles at the edge, before the call costs a queue slot, a transport
@@ -8,9 +8,10 @@ import { type Link, type LinkDeps } from './proxy';
  * same roles on every call, service-to-service calls included, so nothing gets through that should not.
  */
 export function createAccess(deps: Pick<LinkDeps, 'methods'>): Link {
-  return (next) => async (req) => {
-    const method = await deps.methods(req);
-    const refusal = accessRefusal(`${req.service}.${req.method}`, method?.access, req.meta.caller);
-    return refusal === undefined ? next(req) : { id: req.id, error: refusal.toWire() };
-  };
+  return (next) => (req) =>
+    withMethod(deps.methods(req), (method) => {
+      if (method?.access === undefined) return next(req);
+      const refusal = accessRefusal(`${req.service}.${req.method}`, method.access, req.meta.caller);
+      return refusal === undefined ? next(req) : Promise.resolve({ id: req.id, error: refusal.toWire() });
+    });
 }

@@ -3,7 +3,8 @@ import { type CallReply, type CallRequest, replyByDeadline } from '../envelope';
 import { createCacheBackend } from './cache-backends';
 import { cacheKey } from './cache-key';
 import { openSpan } from '../tracing/open-span';
-import { type Handler, type Link, type LinkDeps } from './proxy';
+import { type MethodDescription } from '../provider/describe';
+import { type Handler, type Link, type LinkDeps, withMethod } from './proxy';
 
 // Text that does not parse (written under our prefix by something else) is a miss, not a failed call.
 function parsed(text: string): { value: unknown } | undefined {
@@ -61,10 +62,7 @@ export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'meth
   const own = (req: CallRequest, { reply, text }: Outcome): CallReply =>
     text === undefined ? { ...reply, id: req.id } : { id: req.id, result: JSON.parse(text) as unknown };
 
-  return (next) => async (req) => {
-    if (req.meta.oneWay === true) return next(req);
-    const method = await deps.methods(req);
-    if (method?.cache === undefined) return next(req);
+  const cached = async (req: CallRequest, method: MethodDescription, ttlMs: number, next: Handler): Promise<CallReply> => {
     const key = cacheKey(req, method);
     const span = openSpan(deps.tracer, req, 'proxy');
     const shared = inflight.get(key);
@@ -75,7 +73,7 @@ export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'meth
       return reply;
     }
     // The miss's call is the span's child: `span.req` carries it as the parent.
-    const pending = lookup(key, span?.req ?? req, next, method.cache.ttlMs);
+    const pending = lookup(key, span?.req ?? req, next, ttlMs);
     inflight.set(key, pending);
     try {
       const outcome = await pending;
@@ -84,5 +82,10 @@ export function createCache(config: CacheProxyConfig, deps: Pick<LinkDeps, 'meth
     } finally {
       inflight.delete(key);
     }
+  };
+
+  return (next) => (req) => {
+    if (req.meta.oneWay === true) return next(req);
+    return withMethod(deps.methods(req), (method) => (method?.cache === undefined ? next(req) : cached(req, method, method.cache.ttlMs, next)));
   };
 }

@@ -30,7 +30,7 @@ describe('method lookup (flags from system.describe, through the terminal)', () 
 
   it("finds a method's flags, asking system.describe once, with a deadline of its own and no caller", async () => {
     const methods = lookup();
-    await expect(methods(request('calc', 'divide', {}, { caller: { identity: 'ann', roles: [] }, traceparent: 't' }))).resolves.toMatchObject({ cache: { ttlMs: 100 } });
+    await expect(Promise.resolve(methods(request('calc', 'divide', {}, { caller: { identity: 'ann', roles: [] }, traceparent: 't' })))).resolves.toMatchObject({ cache: { ttlMs: 100 } });
     await methods(request('calc', 'divide'));
     expect(asked).toEqual([
       { id: expect.any(String), service: 'system', method: 'describe', args: {}, meta: { traceparent: 't', deadline: clock.now() + 2000, attempt: 1 } },
@@ -39,35 +39,45 @@ describe('method lookup (flags from system.describe, through the terminal)', () 
     ]);
   });
 
+  it('answers at once, without a promise, while the last describe is fresh', async () => {
+    const methods = lookup();
+    expect(methods(request('calc', 'divide'))).toBeInstanceOf(Promise);
+    await methods(request('calc', 'divide'));
+    expect(methods(request('calc', 'divide'))).toMatchObject({ name: 'divide', cache: { ttlMs: 100 } });
+    expect(methods(request('calc', 'nope'))).toBeUndefined();
+    clock.advance(30_000);
+    expect(methods(request('calc', 'divide'))).toBeInstanceOf(Promise);
+  });
+
   it('answers undefined for a method describe does not list, and for system itself without asking', async () => {
     const methods = lookup();
-    await expect(methods(request('calc', 'nope'))).resolves.toBeUndefined();
-    await expect(methods(request('system', 'describe'))).resolves.toBeUndefined();
+    await expect(Promise.resolve(methods(request('calc', 'nope')))).resolves.toBeUndefined();
+    await expect(Promise.resolve(methods(request('system', 'describe')))).resolves.toBeUndefined();
     expect(asked.filter((r) => r.service === 'system')).toHaveLength(1);
   });
 
   it('reads the catalog again, at most once a second, for a service it did not know: one on a worker started since', async () => {
     const methods = lookup();
-    await expect(methods(request('shots', 'list'))).resolves.toBeUndefined();
+    await expect(Promise.resolve(methods(request('shots', 'list')))).resolves.toBeUndefined();
     const reads = () => asked.filter((r) => r.service === 'system').length;
     expect(reads()).toBe(1);
     // The shots worker starts; within the second, the catalog is not read again.
     answer = (req) => ({ id: req.id, result: req.service === 'system' ? [...services, { name: 'shots', version: '1.0.0', description: '', methods: [described('list', { safe: true })] }] : [] });
-    await expect(methods(request('shots', 'list'))).resolves.toBeUndefined();
+    await expect(Promise.resolve(methods(request('shots', 'list')))).resolves.toBeUndefined();
     expect(reads()).toBe(1);
     clock.advance(1000);
-    await expect(methods(request('shots', 'list'))).resolves.toMatchObject({ name: 'list', safe: true });
+    await expect(Promise.resolve(methods(request('shots', 'list')))).resolves.toMatchObject({ name: 'list', safe: true });
     expect(reads()).toBe(2);
     // A known service's unknown method is no reason to read again.
     clock.advance(1000);
-    await expect(methods(request('calc', 'nope'))).resolves.toBeUndefined();
+    await expect(Promise.resolve(methods(request('calc', 'nope')))).resolves.toBeUndefined();
     expect(reads()).toBe(2);
   });
 
   it('answers undefined while describe fails, asks again at most once a second, and warns once per outage', async () => {
     answer = (req) => ({ id: req.id, error: { code: 'UNAVAILABLE', message: 'no worker is consuming junction.svc.system' } });
     const methods = lookup();
-    await expect(methods(request('calc', 'divide'))).resolves.toBeUndefined();
+    await expect(Promise.resolve(methods(request('calc', 'divide')))).resolves.toBeUndefined();
     await methods(request('calc', 'divide'));
     expect(asked).toHaveLength(1);
     clock.advance(1000);
@@ -78,6 +88,6 @@ describe('method lookup (flags from system.describe, through the terminal)', () 
     ]);
     answer = (req) => ({ id: req.id, result: services });
     clock.advance(1000);
-    await expect(methods(request('calc', 'divide'))).resolves.toMatchObject({ name: 'divide' });
+    await expect(Promise.resolve(methods(request('calc', 'divide')))).resolves.toMatchObject({ name: 'divide' });
   });
 });

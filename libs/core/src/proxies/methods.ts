@@ -32,34 +32,22 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
   const ttlMs = opts.ttlMs ?? 30_000;
   const retryAfterMs = opts.retryAfterMs ?? 1000;
   const catalog = opts.catalog ?? describeThrough(opts.terminal, clock, ttlMs);
-  const indexes = new WeakMap<readonly ServiceDescription[], Map<string, MethodDescription>>();
+  const indexes = new WeakMap<readonly ServiceDescription[], Index>();
   let failedAt = -Infinity;
   let outage = false;
   // The last answer's index while it is fresh: most calls find their flags without a promise.
-  let fresh: { at: number; until: number; byName: Map<string, MethodDescription>; services: ReadonlySet<string> } | undefined;
+  let fresh: { at: number; until: number; index: Index } | undefined;
 
-  const index = (services: readonly ServiceDescription[]): Map<string, MethodDescription> => {
-    let byName = indexes.get(services);
-    if (byName === undefined) {
-      byName = new Map(services.flatMap((s) => s.methods.map((m): [string, MethodDescription] => [`${s.name}.${m.name}`, m])));
-      indexes.set(services, byName);
+  const indexOf = (services: readonly ServiceDescription[]): Index => {
+    let index = indexes.get(services);
+    if (index === undefined) {
+      index = new Map(services.map((s) => [s.name, new Map(s.methods.map((m) => [m.name, m]))]));
+      indexes.set(services, index);
     }
-    return byName;
+    return index;
   };
 
-  return async (req: CallRequest) => {
-    // system.* would ask system.describe about itself, through the same links.
-    if (req.service === 'system') return undefined;
-    const now = clock.now();
-    let maxAgeMs = ttlMs;
-    if (fresh !== undefined && now < fresh.until) {
-      const found = fresh.byName.get(`${req.service}.${req.method}`);
-      // A service the catalog does not know may be on a worker that started since it was read:
-      // read it again, at most once every retryAfterMs, rather than wait out its ttl.
-      if (found !== undefined || fresh.services.has(req.service) || now - fresh.at < retryAfterMs) return found;
-      maxAgeMs = retryAfterMs;
-    }
-    if (now - failedAt < retryAfterMs) return undefined;
+  const read = async (req: CallRequest, now: number, maxAgeMs: number): Promise<MethodDescription | undefined> => {
     try {
       // The answer is shared by every caller: it is asked for with a deadline of its own, and no caller's identity.
       const services = await catalog.services({ traceparent: req.meta.traceparent, deadline: now + describeTimeoutMs, attempt: 1 }, maxAgeMs);
@@ -67,9 +55,9 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
         outage = false;
         log.info('system.describe answers again: method flags are known, cache, retry and access act again');
       }
-      const byName = index(services);
-      fresh = { at: now, until: now + ttlMs, byName, services: new Set(services.map((d) => d.name)) };
-      return byName.get(`${req.service}.${req.method}`);
+      const index = indexOf(services);
+      fresh = { at: now, until: now + ttlMs, index };
+      return index.get(req.service)?.get(req.method);
     } catch (err) {
       failedAt = clock.now();
       if (!outage) {
@@ -79,7 +67,27 @@ export function createMethodLookup(opts: MethodLookupOptions): MethodLookup {
       return undefined;
     }
   };
+
+  return (req: CallRequest) => {
+    // system.* would ask system.describe about itself, through the same links.
+    if (req.service === 'system') return undefined;
+    const now = clock.now();
+    let maxAgeMs = ttlMs;
+    if (fresh !== undefined && now < fresh.until) {
+      const methods = fresh.index.get(req.service);
+      const found = methods?.get(req.method);
+      // A service the catalog does not know may be on a worker that started since it was read:
+      // read it again, at most once every retryAfterMs, rather than wait out its ttl.
+      if (found !== undefined || methods !== undefined || now - fresh.at < retryAfterMs) return found;
+      maxAgeMs = retryAfterMs;
+    }
+    if (now - failedAt < retryAfterMs) return undefined;
+    return read(req, now, maxAgeMs);
+  };
 }
+
+/** Methods by name, by service name. */
+type Index = Map<string, Map<string, MethodDescription>>;
 
 /** A catalog whose describe calls go to `terminal`: through no link, so never retried, cached or counted by a breaker. */
 export function describeThrough(terminal: Handler, clock: Clock, ttlMs = 30_000): ServiceCatalog {

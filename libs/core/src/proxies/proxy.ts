@@ -80,8 +80,22 @@ export interface ChainDeps extends ProxyDeps {
  * A method's description as far as the chain can learn it (from `system.describe`, through the
  * chain's terminal). Undefined when it cannot: describe failed, or does not list the method, or
  * the call is to `system` itself. Links that need flags then step aside.
+ *
+ * The answer itself while the last describe is fresh (nearly every call), a promise only when
+ * describe must be asked: three links look a method up on every call, and a promise and a
+ * microtask each time cost more than the lookup. `withMethod` takes either.
  */
-export type MethodLookup = (req: CallRequest) => Promise<MethodDescription | undefined>;
+export type MethodLookup = (req: CallRequest) => MethodDescription | undefined | Promise<MethodDescription | undefined>;
+
+/**
+ * `then(method)`, at once when the lookup's answer is known, once it is when it is a promise.
+ *
+ * @example
+ * return (next) => (req) => withMethod(deps.methods(req), (method) => (method?.cache === undefined ? next(req) : cached(req, method, next)));
+ */
+export function withMethod<T>(found: ReturnType<MethodLookup>, then: (method: MethodDescription | undefined) => Promise<T>): Promise<T> {
+  return found instanceof Promise ? found.then(then) : then(found);
+}
 
 /** What links get besides ChainDeps; made from the chain's terminal. */
 export interface LinkDeps extends ChainDeps {

@@ -1,5 +1,5 @@
 import { type TimeoutProxyConfig } from '../config/schema';
-import { type Link, type LinkDeps } from './proxy';
+import { type Link, type LinkDeps, withMethod } from './proxy';
 
 /**
  * Gives every call a deadline before the links that need one (retry stops at it, a shared cache
@@ -8,14 +8,14 @@ import { type Link, type LinkDeps } from './proxy';
  * `deadline`.
  */
 export function createTimeout(config: TimeoutProxyConfig, deps: Pick<LinkDeps, 'clock' | 'methods'>): Link {
-  return (next) => async (req) => {
-    const method = await deps.methods(req);
-    const now = deps.clock.now();
-    const deadline = Math.min(
-      req.meta.deadline ?? now + config.defaultMs,
-      config.maxMs === undefined ? Infinity : now + config.maxMs,
-      method?.timeoutMs === undefined ? Infinity : now + method.timeoutMs,
-    );
-    return deadline === req.meta.deadline ? next(req) : next({ ...req, meta: { ...req.meta, deadline } });
-  };
+  return (next) => (req) =>
+    withMethod(deps.methods(req), (method) => {
+      const now = deps.clock.now();
+      const deadline = Math.min(
+        req.meta.deadline ?? now + config.defaultMs,
+        config.maxMs === undefined ? Infinity : now + config.maxMs,
+        method?.timeoutMs === undefined ? Infinity : now + method.timeoutMs,
+      );
+      return deadline === req.meta.deadline ? next(req) : next({ ...req, meta: { ...req.meta, deadline } });
+    });
 }
