@@ -67,17 +67,25 @@ const PROMETHEUS_TEXT = 'text/plain; version=0.0.4; charset=utf-8';
  * const app = await createGateway({ config: config.gateway, handler: compileChain(config.chain, deps), log });
  * await app.listen({ host: config.gateway.host, port: config.gateway.port });
  */
+/**
+ * The node's logger as Fastify gets it: one whose child is itself. Fastify makes a child logger
+ * per request; a pino child costs microseconds on every call, and a `childLoggerFactory` of our own
+ * makes Fastify check the logger it returns on every request. Our log lines carry their own
+ * request ids. Typed as Fastify's base logger so the instance keeps Fastify's default type parameters.
+ */
+function withoutChildren(log: Logger): FastifyBaseLogger {
+  const parent = log as FastifyBaseLogger;
+  const same: FastifyBaseLogger = Object.create(parent, { child: { value: () => same } });
+  return same;
+}
+
 export async function createGateway(opts: GatewayOptions): Promise<FastifyInstance> {
   const { config, log } = opts;
   const ready = opts.ready ?? (() => true);
   const app = Fastify({
-    // Typed as fastify's base logger so the instance keeps fastify's default type parameters.
-    loggerInstance: log as FastifyBaseLogger,
+    loggerInstance: withoutChildren(log),
     // Errors are logged where they happen; a line per request at info would cost more than the call.
     logController: new LogController({ disableRequestLogging: true }),
-    // No child logger per request either (a pino child costs microseconds on every call): our
-    // log lines carry their own request ids.
-    childLoggerFactory: (logger) => logger,
     return503OnClosing: true,
     bodyLimit: config.bodyLimit,
     keepAliveTimeout: KEEP_ALIVE_MS,
