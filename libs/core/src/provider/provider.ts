@@ -1,5 +1,6 @@
 import { type ValidateFunction } from 'ajv';
-import { type ConcurrencyConfig, type ConcurrencyModule, createConcurrency, DEFAULT_CONCURRENCY } from '../concurrency';
+import { type ConcurrencyConfig, type ConcurrencyModule, createConcurrency, DEFAULT_CONCURRENCY, type Job } from '../concurrency';
+import { type GuestTask } from '../concurrency/isolated/protocol';
 import { type Infrastructure } from '../context';
 import { type CallReply, type CallRequest } from '../envelope';
 import { JunctionError, isJunctionError, type WireError, errors } from '../errors';
@@ -232,9 +233,36 @@ export class Provider {
     };
   }
 
+  // One async layer for the whole call, lookup to result: each layer more cost a promise and a
+  // microtask on every call.
   async #answer(req: CallRequest, trace?: CallTrace): Promise<CallReply> {
     try {
-      return { id: req.id, result: await this.#invoke(req, trace) };
+      if (req.method === DESCRIBE_METHOD) return { id: req.id, result: this.#describeOne(req.service) };
+      const m = this.#lookup(req.service, req.method);
+      if (trace !== undefined) trace.policy = m.argsPolicy;
+      checkAccess(m, req);
+      if (req.meta.redelivered && !(m.def.idempotent || m.def.safe)) {
+        // It may have run already on a worker that died before replying: running it again could
+        // do its effect twice. The caller gets a clear error instead, and can decide.
+        throw new JunctionError('UNAVAILABLE', `${m.full} (request ${req.id}) was redelivered after the worker holding it stopped; it is not idempotent, so it was not run again and may or may not have taken effect`, { redelivered: true });
+      }
+      const args = this.#args(m, req.args);
+      const now = Date.now();
+      const at = Math.min(req.meta.deadline ?? Infinity, now + m.timeoutMs);
+      if (at <= now) throw errors.timeout(`${m.full} (request ${req.id})`, at);
+      const deadline = new CallDeadline(at, () => `${m.full} (request ${req.id})`);
+      const runAt = trace === undefined ? 0 : now;
+      try {
+        const value = await m.concurrency.run(new ProviderJob(m, args, req, deadline, at, trace, this.#outbound));
+        return { id: req.id, result: this.#result(m, value, req) };
+      } finally {
+        deadline.clear();
+        // A thread or child runs the handler out of sight: its span is the hand-off, seen from here.
+        if (trace !== undefined && trace.handlerStartedAt === 0) {
+          trace.handlerStartedAt = runAt;
+          trace.handlerMs = Date.now() - runAt;
+        }
+      }
     } catch (err) {
       return { id: req.id, error: this.#toWire(err, req) };
     }
@@ -264,53 +292,6 @@ export class Provider {
 
   async close(): Promise<void> {
     await Promise.all([...this.#services.values()].map((s) => s.concurrency.close()));
-  }
-
-  async #invoke(req: CallRequest, trace?: CallTrace): Promise<unknown> {
-    if (req.method === DESCRIBE_METHOD) return this.#describeOne(req.service);
-    const m = this.#lookup(req.service, req.method);
-    if (trace !== undefined) trace.policy = m.argsPolicy;
-    checkAccess(m, req);
-    if (req.meta.redelivered && !(m.def.idempotent || m.def.safe)) {
-      // It may have run already on a worker that died before replying: running it again could
-      // do its effect twice. The caller gets a clear error instead, and can decide.
-      throw new JunctionError('UNAVAILABLE', `${m.full} (request ${req.id}) was redelivered after the worker holding it stopped; it is not idempotent, so it was not run again and may or may not have taken effect`, { redelivered: true });
-    }
-    const args = this.#args(m, req.args);
-    const now = Date.now();
-    const at = Math.min(req.meta.deadline ?? Infinity, now + m.timeoutMs);
-    if (at <= now) throw errors.timeout(`${m.full} (request ${req.id})`, at);
-    const deadline = new CallDeadline(at, () => `${m.full} (request ${req.id})`);
-    const runAt = trace === undefined ? 0 : Date.now();
-    try {
-      const value = await m.concurrency.run({
-        service: m.service,
-        method: m.name,
-        signal: deadline,
-        execute: () => this.#execute(m, args, req, deadline, trace),
-        task: { method: m.name, args, request: { id: req.id, meta: req.meta }, deadline: at, logLevel: m.log.level, ...(trace === undefined ? {} : { trace: handlerTrace(trace) }) },
-      });
-      return this.#result(m, value, req);
-    } finally {
-      deadline.clear();
-      // A thread or child runs the handler out of sight: its span is the hand-off, seen from here.
-      if (trace !== undefined && trace.handlerStartedAt === 0) {
-        trace.handlerStartedAt = runAt;
-        trace.handlerMs = Date.now() - runAt;
-      }
-    }
-  }
-
-  async #execute(m: HostedMethod, args: Record<string, unknown>, req: CallRequest, deadline: CallDeadline, trace?: CallTrace): Promise<unknown> {
-    const ctx = new CallContext(m, req, deadline, m.log, this.#outbound, trace === undefined ? undefined : handlerTrace(trace));
-    if (trace === undefined) return deadline.race(Promise.resolve().then(() => m.def.handler(args, ctx)), () => ctx.log.warn('handler still running after its deadline; its result was dropped'));
-    trace.handlerStartedAt = Date.now();
-    const started = performance.now();
-    try {
-      return await deadline.race(Promise.resolve().then(() => m.def.handler(args, ctx)), () => ctx.log.warn('handler still running after its deadline; its result was dropped'));
-    } finally {
-      trace.handlerMs = performance.now() - started;
-    }
   }
 
   /** The handler's value, wherever it ran, as the caller will read it, checked against the result schema. */
@@ -363,6 +344,64 @@ export class Provider {
     const wire: WireError = { code: 'INTERNAL', message: `internal error in ${req.service}.${req.method} (request ${req.id}); the service's log has the details`, retryable: false };
     if (this.#opts.debug) wire.data = { message: (err as Error)?.message, stack: (err as Error)?.stack };
     return wire;
+  }
+}
+
+/** Runs the handler here, on this event loop (the `inline` module's way), racing its deadline. */
+function execute(job: ProviderJob): Promise<unknown> {
+  const { m, args, req, signal: deadline, trace } = job;
+  const ctx = new CallContext(m, req, deadline, m.log, job.outbound, trace === undefined ? undefined : handlerTrace(trace));
+  const late = () => ctx.log.warn('handler still running after its deadline; its result was dropped');
+  if (trace === undefined) return deadline.race(runHandler(m, args, ctx), late);
+  trace.handlerStartedAt = Date.now();
+  const started = performance.now();
+  const ended = () => {
+    trace.handlerMs = performance.now() - started;
+  };
+  // Until the race settles, as the caller sees it: a handler past its deadline is cut there.
+  const raced = deadline.race(runHandler(m, args, ctx), late);
+  raced.then(ended, ended);
+  return raced;
+}
+
+/** The handler's promise: a throw before its first await rejects it, as from an async handler. */
+function runHandler(m: HostedMethod, args: Record<string, unknown>, ctx: CallContext): Promise<unknown> {
+  try {
+    return Promise.resolve(m.def.handler(args, ctx));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+/**
+ * One call as a concurrency module gets it. Its `task` (the call as data, for threads and child
+ * processes) is made only when a module reads it: `inline`, the default, never does.
+ */
+class ProviderJob implements Job {
+  readonly service: string;
+  readonly method: string;
+  #task: GuestTask | undefined;
+
+  constructor(
+    readonly m: HostedMethod,
+    readonly args: Record<string, unknown>,
+    readonly req: CallRequest,
+    readonly signal: CallDeadline,
+    readonly at: number,
+    readonly trace: CallTrace | undefined,
+    readonly outbound: Handler,
+  ) {
+    this.service = m.service;
+    this.method = m.name;
+  }
+
+  // Bound: a module hands it on as a task of its queue.
+  readonly execute = (): Promise<unknown> => execute(this);
+
+  get task(): GuestTask {
+    const { m, args, req, at, trace } = this;
+    this.#task ??= { method: m.name, args, request: { id: req.id, meta: req.meta }, deadline: at, logLevel: m.log.level, ...(trace === undefined ? {} : { trace: handlerTrace(trace) }) };
+    return this.#task;
   }
 }
 
