@@ -20,6 +20,8 @@ export interface CallTrace {
   handlerMs: number;
   /** Known once the method is found: how its args are redacted. Without it, no args are kept. */
   policy?: ArgsPolicy;
+  /** Known once the method is found: `service.method`. */
+  name?: string;
 }
 
 /** A CallTrace for a sampled request; undefined for one without a (valid, sampled) traceparent. */

@@ -239,7 +239,10 @@ export class Provider {
     try {
       if (req.method === DESCRIBE_METHOD) return { id: req.id, result: this.#describeOne(req.service) };
       const m = this.#lookup(req.service, req.method);
-      if (trace !== undefined) trace.policy = m.argsPolicy;
+      if (trace !== undefined) {
+        trace.policy = m.argsPolicy;
+        trace.name = m.full;
+      }
       checkAccess(m, req);
       if (req.meta.redelivered && !(m.def.idempotent || m.def.safe)) {
         // It may have run already on a worker that died before replying: running it again could

@@ -11,7 +11,15 @@ export const MAX_ARGS_CHARS = 4096;
  * copied as JSON. Runs when spans are shipped, never on a call's reply path.
  */
 export function redactArgs(args: unknown, policy: ArgsPolicy): unknown {
-  if (policy.sensitive === true) return REDACTED;
+  return JSON.parse(redactArgsText(args, policy)) as unknown;
+}
+
+/**
+ * `redactArgs` as JSON text, made in one serialization: what a store writes. Args longer than
+ * MAX_ARGS_CHARS are cut (`{ truncated: true, text }`); args that do not serialize say why.
+ */
+export function redactArgsText(args: unknown, policy: ArgsPolicy): string {
+  if (policy.sensitive === true) return REDACTED_TEXT;
   const hide = hiddenBy(policy);
   const out: Record<string, unknown> = {};
   if (Array.isArray(args)) {
@@ -22,9 +30,17 @@ export function redactArgs(args: unknown, policy: ArgsPolicy): unknown {
   } else if (typeof args === 'object' && args !== null) {
     for (const k of Object.keys(args)) out[k] = hide.has(k) ? REDACTED : (args as Record<string, unknown>)[k];
   } else {
-    return null;
+    return 'null';
   }
-  return jsonCopy(out);
+  return boundedJson(out);
+}
+
+const REDACTED_TEXT = JSON.stringify(REDACTED);
+
+/** A span's attrs as stored: an error's message with the call's sensitive params taken out of it. */
+export function redactAttrs<A extends { errorMessage?: unknown }>(attrs: A | undefined, args: unknown, policy: ArgsPolicy | undefined): A | undefined {
+  if (policy === undefined || attrs === undefined || typeof attrs.errorMessage !== 'string') return attrs;
+  return { ...attrs, errorMessage: redactText(attrs.errorMessage, args, policy) };
 }
 
 // A policy is made once per method (the provider keeps it), so its set of hidden names is too.
@@ -39,15 +55,14 @@ function hiddenBy(policy: ArgsPolicy): ReadonlySet<string> {
   return set;
 }
 
-function jsonCopy(value: unknown): unknown {
+function boundedJson(value: unknown): string {
   let text: string;
   try {
     text = JSON.stringify(value) ?? 'null';
   } catch (err) {
-    return { unserializable: (err as Error).message };
+    return JSON.stringify({ unserializable: (err as Error).message });
   }
-  if (text.length > MAX_ARGS_CHARS) return { truncated: true, text: text.slice(0, MAX_ARGS_CHARS) };
-  return JSON.parse(text) as unknown;
+  return text.length > MAX_ARGS_CHARS ? JSON.stringify({ truncated: true, text: text.slice(0, MAX_ARGS_CHARS) }) : text;
 }
 
 /** Shorter strings are not taken for secrets: replacing them everywhere would mangle messages. */

@@ -33,14 +33,28 @@ export interface ArgsPolicy {
   readonly sensitive?: true | readonly string[];
 }
 
-/** A span as recorded on a call's path: args still a reference, redacted and copied only when shipped. */
+/**
+ * A handler's span, kept in its provider's record: same trace, service, method, node and outcome,
+ * its parent the provider's span. Stored so (a row with a handler part) and made a span of its
+ * own again when read or exported: one record a call instead of two.
+ */
+export interface FoldedHandler {
+  spanId: string;
+  /** Epoch ms. */
+  start: number;
+  durationMs: number;
+}
+
+/** A span as recorded on a call's path: args still a reference, redacted only when stored or shipped. */
 export interface RawSpan extends Span {
   rawArgs?: unknown;
   policy?: ArgsPolicy;
+  /** On a provider's record: its handler's span. */
+  handler?: FoldedHandler;
 }
 
 /** What a span records besides where it sits in its trace. */
-export type SpanFields = Pick<RawSpan, 'kind' | 'name' | 'service' | 'method' | 'node' | 'start' | 'durationMs' | 'error' | 'attrs' | 'rawArgs' | 'policy'>;
+export type SpanFields = Pick<RawSpan, 'kind' | 'name' | 'service' | 'method' | 'node' | 'start' | 'durationMs' | 'error' | 'attrs' | 'rawArgs' | 'policy' | 'handler'>;
 
 /**
  * A recorded span. Every span is made here, with every field present (absent ones undefined, which
@@ -65,7 +79,15 @@ export function rawSpan(traceId: string, spanId: string, parentSpanId: string | 
     attrs: f.attrs,
     rawArgs: f.rawArgs,
     policy: f.policy,
+    handler: f.handler,
   };
+}
+
+/** How many spans `records` hold: one each, two for a provider's record with its handler's. */
+export function spanCount(records: readonly RawSpan[]): number {
+  let n = records.length;
+  for (const r of records) if (r.handler !== undefined) n++;
+  return n;
 }
 
 /** The parts of a W3C traceparent a hop needs. */

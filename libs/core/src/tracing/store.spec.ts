@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { newSpanId, newTraceId } from '../envelope';
 import { createSqliteDb } from '../infrastructure/sqlite';
 import { silentLogger } from '../logging';
-import { type Span } from './span';
+import { type RawSpan, type Span } from './span';
 import { SpanStore, spanTree } from './store';
 
 const span = (over: Partial<Span>): Span => ({ traceId: newTraceId(), spanId: newSpanId(), kind: 'provider', name: 'calc.sum', service: 'calc', method: 'sum', node: 'n1', start: 1_000, durationMs: 1, ...over });
+
+const spanWith = (handler: RawSpan['handler'], over: Partial<Span>): RawSpan => ({ ...span(over), handler });
 
 describe('SpanStore', () => {
   let dir: string;
@@ -66,6 +68,41 @@ describe('SpanStore', () => {
     await db.close();
   });
 
+  it('reads blocks of version 2 (args as values, no handler part)', async () => {
+    const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'v2.db') });
+    const store = new SpanStore({ ringSize: 1, db, log: silentLogger(), now: () => 10_000 });
+    await store.add([span({ start: 9_000 })]); // creates the table
+    const traceId = newTraceId();
+    const old = span({ traceId, start: 8_000, durationMs: 2.5, error: 'TIMEOUT', args: { a: [1, 'two'] }, attrs: { attempt: 2 } });
+    const v2 = JSON.stringify([2, ['provider', 'calc', 'sum', 'n1', 'calc.sum', 'TIMEOUT'], [traceId], 8_000, [[0, old.spanId, null, 0, 1, 2, 3, 0, 2.5, 4, 5, old.args, old.attrs]]]);
+    await db.exec(
+      'INSERT INTO junction_span_blocks (node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      ['n0', 8_000, 8_000, 1, 2.5, 1, ',provider|calc|sum,', ',TIMEOUT,', `,${traceId},`, v2],
+    );
+    expect(await store.trace(traceId)).toEqual([old]);
+    await db.close();
+  });
+
+  it("keeps a provider's handler span in its row, redacts the record's args as it encodes them, and answers both spans", async () => {
+    const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'folded.db') });
+    for (const store of [new SpanStore({ ringSize: 10, log: silentLogger() }), new SpanStore({ ringSize: 10, db, log: silentLogger(), now: () => 10_000 })]) {
+      const traceId = newTraceId();
+      const record: RawSpan = {
+        ...span({ traceId, parentSpanId: newSpanId(), service: 'auth', method: 'login', name: 'auth.login', start: 5_000, durationMs: 4, error: 'SERVICE_ERROR', attrs: { errorMessage: 'no user ann with hunter22' } }),
+        rawArgs: ['ann', 'hunter22'],
+        policy: { names: ['user', 'password'], sensitive: ['password'] },
+        handler: { spanId: newSpanId(), start: 5_001, durationMs: 2.5 },
+      };
+      await store.add([record]);
+      const [provider, handler] = await store.trace(traceId);
+      expect(provider).toEqual({ traceId, spanId: record.spanId, parentSpanId: record.parentSpanId, kind: 'provider', name: 'auth.login', service: 'auth', method: 'login', node: 'n1', start: 5_000, durationMs: 4, error: 'SERVICE_ERROR', args: { user: 'ann', password: '[redacted]' }, attrs: { errorMessage: 'no user ann with [redacted]' } });
+      expect(handler).toEqual({ traceId, spanId: record.handler!.spanId, parentSpanId: record.spanId, kind: 'handler', name: 'auth.login', service: 'auth', method: 'login', node: 'n1', start: 5_001, durationMs: 2.5, error: 'SERVICE_ERROR' });
+      expect((await store.recent({ kind: 'handler', service: 'auth' })).map((s) => s.spanId)).toEqual([record.handler!.spanId]);
+      expect(store.size().spans).toBe(2);
+    }
+    await db.close();
+  });
+
   it('deletes stored blocks past the retention, at most once a minute', async () => {
     const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'retention.db') });
     const hour = 3_600_000;
@@ -97,13 +134,17 @@ describe('SpanStore', () => {
     for (let block = 0; block < 30; block++) {
       const batch = Array.from({ length: 20 }, () => {
         const [service, method] = pick([['calc', 'sum'], ['calc', 'divide'], ['shots', 'create'], ['shots_x', 'list']]);
-        return span({
+        const kind = pick(['provider', 'provider', 'gateway', 'handler'] as const);
+        const start = 1_000_000 + Math.floor(next() * 100_000);
+        // Half the providers' records carry their handler's span, as this node's tracer makes them.
+        const handler = kind === 'provider' && next() < 0.5 ? { spanId: newSpanId(), start: start + Math.floor(next() * 3), durationMs: Math.round(next() * 200) / 10 } : undefined;
+        return spanWith(handler, {
           traceId: pick(traces),
-          kind: pick(['provider', 'provider', 'gateway', 'handler'] as const),
+          kind,
           service,
           method,
           name: `${service}.${method}`,
-          start: 1_000_000 + Math.floor(next() * 100_000),
+          start,
           durationMs: Math.round(next() * 500) / 10,
           error: next() < 0.2 ? pick(['TIMEOUT', 'INVALID_PARAMS']) : undefined,
         });
@@ -111,7 +152,7 @@ describe('SpanStore', () => {
       await stored.add(batch);
       await memory.add(batch);
     }
-    const queries = [{}, { limit: 5 }, { service: 'calc' }, { service: 'calc', method: 'divide', limit: 3 }, { service: 'shotsxx' }, { minDurationMs: 40 }, { error: true }, { error: 'TIMEOUT', limit: 4 }, { error: false }, { kind: 'gateway' as const, limit: 7 }];
+    const queries = [{}, { limit: 5 }, { kind: 'handler' as const }, { service: 'calc' }, { service: 'calc', method: 'divide', limit: 3 }, { service: 'shotsxx' }, { minDurationMs: 40 }, { error: true }, { error: 'TIMEOUT', limit: 4 }, { error: false }, { kind: 'gateway' as const, limit: 7 }];
     const ids = (list: Span[]) => list.map((s) => s.spanId);
     for (const q of queries) {
       // Ties in the ranking may come in either order; the ranked values may not.

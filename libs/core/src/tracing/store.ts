@@ -1,6 +1,7 @@
 import { type Db } from '../infrastructure/db';
 import { type Logger } from '../logging';
-import { type Span, type SpanKind } from './span';
+import { redactArgsText, redactAttrs } from './redact';
+import { type RawSpan, type Span, type SpanKind } from './span';
 
 /** What `tracing.recent` and `tracing.slowest` filter on. */
 export interface SpanQuery {
@@ -72,7 +73,8 @@ export class SpanStore {
     return { traces, spans: this.#count };
   }
 
-  async add(spans: readonly Span[]): Promise<void> {
+  /** Stores finished spans (from tracing.record) or this node's records as its tracer made them. */
+  async add(spans: readonly RawSpan[]): Promise<void> {
     if (spans.length === 0) return;
     const block = toBlock(spans);
     this.#ring.push(block);
@@ -227,24 +229,28 @@ interface Block {
 const KEY_BITS = 131_072;
 
 /**
- * A batch as a block, in one pass: the summary queries prune on, and the body (version 2).
+ * A batch as a block, in one pass: the summary queries prune on, and the body (version 3).
  *
- * The body is `[2, strings, traceIds, base, rows]`. Each span is a row of values rather than an
+ * The body is `[3, strings, traceIds, base, rows]`. Each span is a row of values rather than an
  * object, and names each string it repeats (kind, service, method, node, name, error code) by its
  * index in `strings`. It names its trace id by its index in `traceIds`, and its start as an
  * offset from `base`. Trailing empty fields are left out.
  *   row: [trace, spanId, parentSpanId | null, kind, service, method, node, start - base,
- *         durationMs, name, error?, args?, attrs?]
- * A span of the benchmark's calls takes 50 to 85 bytes, against 145 to 175 in version 1. Bytes
- * are what a stored span costs: they are encoded on the event loop, written to the WAL, then again
- * to the database file.
+ *         durationMs, name, error?, argsJson?, attrs?, handler?]
+ *   handler: [spanId, start - base, durationMs]: the provider's handler span, folded into its row
+ *            (same trace, service, method, node, name and outcome; the row's span its parent).
+ * Args are kept as their JSON text, made once, as the redaction made it. A call of the benchmark
+ * takes three rows (gateway, transport, provider with its handler), against four in version 2.
+ * Bytes are what a stored span costs: they are encoded on the event loop, written to the WAL, then
+ * again to the database file.
  */
-function toBlock(spans: readonly Span[]): Block {
+function toBlock(spans: readonly RawSpan[]): Block {
   const base = spans[0].start;
   let end = base;
   let start = base;
   let maxDuration = 0;
   let errors = 0;
+  let count = 0;
   const strings: string[] = [];
   const stringIndex = new Map<string, number>();
   const str = (text: string): number => {
@@ -260,8 +266,10 @@ function toBlock(spans: readonly Span[]): Block {
   const keys = new Set<number>();
   const codes = new Set<string>();
   const rows: StoredRow[] = new Array(spans.length);
+  let handlerKind = -1;
   for (let n = 0; n < spans.length; n++) {
     const s = spans[n];
+    count++;
     if (s.start < start) start = s.start;
     if (s.start > end) end = s.start;
     if (s.durationMs > maxDuration) maxDuration = s.durationMs;
@@ -275,13 +283,22 @@ function toBlock(spans: readonly Span[]): Block {
     const method = str(s.method);
     keys.add((kind * KEY_BITS + service) * KEY_BITS + method);
     // Microseconds are all a duration measured here can tell.
-    const row: StoredRow = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, str(s.node), s.start - base, Math.round(s.durationMs * 1000) / 1000, str(s.name)];
+    const row: StoredRow = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, str(s.node), s.start - base, micros(s.durationMs), str(s.name)];
     if (s.error !== undefined) {
       errors++;
       codes.add(s.error);
     }
-    if (s.error !== undefined || s.args !== undefined || s.attrs !== undefined) {
-      row.push(s.error === undefined ? null : str(s.error), s.args ?? null, s.attrs ?? null);
+    const args = s.policy !== undefined ? redactArgsText(s.rawArgs, s.policy) : s.args === undefined ? undefined : JSON.stringify(s.args);
+    const attrs = redactAttrs(s.attrs, s.rawArgs, s.policy);
+    const h = s.handler;
+    if (h !== undefined) {
+      count++;
+      if (handlerKind < 0) handlerKind = str('handler');
+      keys.add((handlerKind * KEY_BITS + service) * KEY_BITS + method);
+      if (h.start > end) end = h.start;
+    }
+    if (s.error !== undefined || args !== undefined || attrs !== undefined || h !== undefined) {
+      row.push(s.error === undefined ? null : str(s.error), args ?? null, attrs ?? null, h === undefined ? null : [h.spanId, h.start - base, micros(h.durationMs)]);
       while (row[row.length - 1] === null) row.pop();
     }
     rows[n] = row;
@@ -291,16 +308,18 @@ function toBlock(spans: readonly Span[]): Block {
   return {
     start,
     end,
-    count: spans.length,
+    count,
     maxDuration,
     errors,
     keys: list(keyList),
     codes: list(codes),
     traces: list(traces),
     traceCount: traces.length,
-    body: JSON.stringify([2, strings, traces, base, rows]),
+    body: JSON.stringify([3, strings, traces, base, rows]),
   };
 }
+
+const micros = (ms: number): number => Math.round(ms * 1000) / 1000;
 
 function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   if (!b.keys.includes(`,${key}`)) return false;
@@ -310,8 +329,8 @@ function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   return true;
 }
 
-/** A span in a version 2 body (see toBlock); the last three fields only when some is set. */
-type StoredRow = [number, string, string | null, number, number, number, number, number, number, number, (number | null)?, unknown?, (Span['attrs'] | null)?];
+/** A span in a version 3 body (see toBlock); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values. */
+type StoredRow = [number, string, string | null, number, number, number, number, number, number, number, (number | null)?, unknown?, (Span['attrs'] | null)?, ([string, number, number] | null)?];
 
 /** A span in a version 1 body: the values of its fields, `name` null where it is `service.method`. */
 type StoredSpanV1 = [string, string, string | null, SpanKind, string, string, string, number, number, string | null, unknown, Span['attrs'] | null, string | null];
@@ -321,19 +340,27 @@ function parseBody(body: unknown): Span[] {
   const parsed = JSON.parse(body) as unknown[];
   // Version 0, written by a development version of the store before any release: span objects.
   if (parsed.length === 0 || typeof parsed[0] === 'object') return parsed as Span[];
-  if (parsed[0] === 2) {
-    const [, strings, traces, base, rows] = parsed as [2, string[], string[], number, StoredRow[]];
-    return rows.map(([trace, spanId, parentSpanId, kind, service, method, node, offset, durationMs, name, error, args, attrs]) => {
+  if (parsed[0] === 2 || parsed[0] === 3) {
+    const [version, strings, traces, base, rows] = parsed as [2 | 3, string[], string[], number, StoredRow[]];
+    const spans: Span[] = [];
+    for (const [trace, spanId, parentSpanId, kind, service, method, node, offset, durationMs, name, error, args, attrs, handler] of rows) {
       const span: Span = { traceId: traces[trace], spanId, kind: strings[kind] as SpanKind, name: strings[name], service: strings[service], method: strings[method], node: strings[node], start: base + offset, durationMs };
       if (parentSpanId !== null) span.parentSpanId = parentSpanId;
       if (error !== undefined && error !== null) span.error = strings[error];
-      if (args !== undefined && args !== null) span.args = args;
+      if (args !== undefined && args !== null) span.args = version === 3 ? (JSON.parse(args as string) as unknown) : args;
       if (attrs !== undefined && attrs !== null) span.attrs = attrs;
-      return span;
-    });
+      spans.push(span);
+      if (handler !== undefined && handler !== null) {
+        const [handlerSpanId, handlerOffset, handlerMs] = handler;
+        const h: Span = { traceId: span.traceId, spanId: handlerSpanId, parentSpanId: spanId, kind: 'handler', name: span.name, service: span.service, method: span.method, node: span.node, start: base + handlerOffset, durationMs: handlerMs };
+        if (span.error !== undefined) h.error = span.error;
+        spans.push(h);
+      }
+    }
+    return spans;
   }
   const [version, rows] = parsed as [unknown, StoredSpanV1[]];
-  if (version !== 1) throw new Error(`${TABLE}: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0, 1 and 2); delete the table's rows to start afresh`);
+  if (version !== 1) throw new Error(`${TABLE}: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0 to 3); delete the table's rows to start afresh`);
   return rows.map(([traceId, spanId, parentSpanId, kind, service, method, node, start, durationMs, error, args, attrs, name]) => {
     const span: Span = { traceId, spanId, kind, name: name ?? `${service}.${method}`, service, method, node, start, durationMs };
     if (parentSpanId !== null) span.parentSpanId = parentSpanId;

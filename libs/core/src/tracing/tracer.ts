@@ -2,14 +2,27 @@ import { type TracingConfig } from '../config/schema';
 import { newSpanId, newTraceId } from '../envelope/ids';
 import { type Logger } from '../logging';
 import { type CallEvent } from '../provider/provider';
-import { redactArgs, redactText } from './redact';
-import { type RawSpan, rawSpan, type Span } from './span';
+import { redactArgs, redactAttrs } from './redact';
+import { type RawSpan, rawSpan, type Span, spanCount } from './span';
 
 /** The service that stores spans: calls to it are never traced, or shipping spans would make more. */
 export const TRACING_SERVICE = 'tracing';
 
 /** Where a batch of finished spans goes: `tracing.record` through the node's chain, an OTLP exporter. */
 export type SpanSink = (spans: Span[]) => Promise<void>;
+
+/**
+ * Where a batch goes as it was recorded (args not yet redacted, handler spans in their provider's
+ * record): this node's own store, which redacts as it encodes, and saves making every span twice.
+ */
+export type RawSpanSink = (records: readonly RawSpan[]) => Promise<void>;
+
+interface Sink {
+  name: string;
+  raw: boolean;
+  ship: (spans: readonly RawSpan[] | Span[]) => Promise<void>;
+  failing: boolean;
+}
 
 export interface TracerStats {
   buffered: number;
@@ -42,7 +55,7 @@ export class Tracer {
   readonly #config: TracingConfig;
   readonly #log: Logger;
   readonly #random: () => number;
-  readonly #sinks: { name: string; ship: SpanSink; failing: boolean }[] = [];
+  readonly #sinks: Sink[] = [];
   #buffer: RawSpan[] = [];
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
@@ -67,15 +80,16 @@ export class Tracer {
   }
 
   /**
-   * Records one finished span. Cheap: a push, or a count when the buffer is full. A full batch is
-   * shipped at once, after the replies of this turn of the event loop have gone, rather than at
-   * the next tick of the timer: under load the buffer would otherwise fill and drop spans.
+   * Records one finished span (a provider's with its handler's). Cheap: a push, or a count when the
+   * buffer is full. A full batch is shipped at once, after the replies of this turn of the event
+   * loop have gone, rather than at the next tick of the timer: under load the buffer would
+   * otherwise fill and drop spans.
    */
   record(span: RawSpan): void {
     if (span.service === TRACING_SERVICE) return;
     const buffered = this.#buffer.length;
     if (buffered >= this.#config.bufferSize) {
-      this.#stats.dropped++;
+      this.#stats.dropped += span.handler === undefined ? 1 : 2;
       return;
     }
     this.#buffer.push(span);
@@ -84,38 +98,39 @@ export class Tracer {
 
   readonly #flushSoon = (): void => void this.flush();
 
-  /** The provider's observer (`provider.observe(tracer.observer, { trace: true })`): a provider span and a handler span per sampled call. */
+  /** The provider's observer (`provider.observe(tracer.observer, { trace: true })`): one record a sampled call, its provider's span with its handler's. */
   readonly observer = (event: CallEvent): void => {
     const t = event.trace;
     if (t === undefined) return;
     const { req, reply } = event;
     const { service, method } = req;
-    const error = reply.error?.code;
-    const name = `${service}.${method}`;
     this.record(
       rawSpan(t.traceId, t.spanId, t.parentSpanId, {
         kind: 'provider',
-        name,
+        name: t.name ?? `${service}.${method}`,
         service,
         method,
         node: this.node,
         start: event.startedAt,
         durationMs: event.durationMs,
-        error,
+        error: reply.error?.code,
         attrs: attrsOf(req.meta.attempt, reply.error),
-        // A reference: redacted and copied when shipped. No policy (method unknown): no args.
+        // A reference: redacted when stored or shipped. No policy (method unknown): no args.
         rawArgs: t.policy === undefined ? undefined : req.args,
         policy: t.policy,
+        handler: t.handlerStartedAt > 0 ? { spanId: t.handlerSpanId, start: t.handlerStartedAt, durationMs: t.handlerMs } : undefined,
       }),
     );
-    if (t.handlerStartedAt > 0) {
-      this.record(rawSpan(t.traceId, t.handlerSpanId, t.spanId, { kind: 'handler', name, service, method, node: this.node, start: t.handlerStartedAt, durationMs: t.handlerMs, error }));
-    }
   };
 
-  /** Adds a place batches are shipped to. */
+  /** Adds a place batches are shipped to, as finished spans. */
   sink(name: string, ship: SpanSink): void {
-    this.#sinks.push({ name, ship, failing: false });
+    this.#sinks.push({ name, raw: false, ship: ship as Sink['ship'], failing: false });
+  }
+
+  /** Adds a place batches are shipped to as recorded (see RawSpanSink). */
+  rawSink(name: string, ship: RawSpanSink): void {
+    this.#sinks.push({ name, raw: true, ship: ship as Sink['ship'], failing: false });
   }
 
   /** Ships every `flushIntervalMs`, on a timer that does not keep the process alive. */
@@ -134,27 +149,29 @@ export class Tracer {
   async #flush(): Promise<void> {
     while (this.#buffer.length > 0 && this.#sinks.length > 0) {
       const raw = this.#buffer.splice(0, this.#config.batchSize);
-      const spans = raw.map(finish);
-      await Promise.all(this.#sinks.map((s) => this.#ship(s, spans)));
+      const count = spanCount(raw);
+      // Finished spans are made only for a sink that takes them, once for all of them.
+      let finished: Span[] | undefined;
+      await Promise.all(this.#sinks.map((s) => this.#ship(s, s.raw ? raw : (finished ??= raw.flatMap(finish)), count)));
     }
   }
 
-  async #ship(sink: { name: string; ship: SpanSink; failing: boolean }, spans: Span[]): Promise<void> {
+  async #ship(sink: Sink, spans: readonly RawSpan[] | Span[], count: number): Promise<void> {
     try {
       await sink.ship(spans);
-      this.#stats.shipped += spans.length;
+      this.#stats.shipped += count;
       if (sink.failing) this.#log.info({ sink: sink.name }, 'tracing: shipping spans works again');
       sink.failing = false;
     } catch (err) {
-      this.#stats.failed += spans.length;
+      this.#stats.failed += count;
       // One warning per outage, not one per batch.
-      if (!sink.failing) this.#log.warn({ err, sink: sink.name, spans: spans.length }, `tracing: could not ship spans to ${sink.name}; they are dropped until it answers again`);
+      if (!sink.failing) this.#log.warn({ err, sink: sink.name, spans: count }, `tracing: could not ship spans to ${sink.name}; they are dropped until it answers again`);
       sink.failing = true;
     }
   }
 
   stats(): TracerStats {
-    return { buffered: this.#buffer.length, ...this.#stats };
+    return { buffered: spanCount(this.#buffer), ...this.#stats };
   }
 
   /** Stops the timer and ships what is left. */
@@ -186,11 +203,12 @@ function attrsOf(attempt: number | undefined, error: { message?: string; data?: 
 }
 
 /**
- * The stored form, made off every call's path: args redacted and copied, and only the fields of a
- * Span (a node's own tracing.record refuses others). One literal of one shape per span.
+ * The shipped form, made off every call's path: args redacted and copied, only the fields of a
+ * Span (a node's own tracing.record refuses others), and a provider's handler span made a span of
+ * its own again. One literal of one shape per span.
  */
-function finish(raw: RawSpan): Span {
-  return {
+function finish(raw: RawSpan): Span[] {
+  const span: Span = {
     traceId: raw.traceId,
     spanId: raw.spanId,
     parentSpanId: raw.parentSpanId,
@@ -203,6 +221,12 @@ function finish(raw: RawSpan): Span {
     durationMs: raw.durationMs,
     error: raw.error,
     args: raw.policy === undefined ? undefined : redactArgs(raw.rawArgs, raw.policy),
-    attrs: raw.policy === undefined || typeof raw.attrs?.errorMessage !== 'string' ? raw.attrs : { ...raw.attrs, errorMessage: redactText(raw.attrs.errorMessage, raw.rawArgs, raw.policy) },
+    attrs: redactAttrs(raw.attrs, raw.rawArgs, raw.policy),
   };
+  const h = raw.handler;
+  if (h === undefined) return [span];
+  return [
+    span,
+    { traceId: raw.traceId, spanId: h.spanId, parentSpanId: raw.spanId, kind: 'handler', name: raw.name, service: raw.service, method: raw.method, node: raw.node, start: h.start, durationMs: h.durationMs, error: raw.error, args: undefined, attrs: undefined },
+  ];
 }

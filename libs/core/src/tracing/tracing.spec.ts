@@ -62,7 +62,8 @@ const front = defineService({
   },
 });
 
-function host(tracingYaml = '') {
+/** A node of one process; `own`: its tracer hands spans straight to its store, as a worker hosting `tracing` does. */
+function host(tracingYaml = '', own = false) {
   const lines: string[] = [];
   const log = createLogger({ level: 'info', destination: new Writable({ write: (chunk, _enc, done) => (lines.push(String(chunk)), done()) }) });
   const provider = new Provider({ log });
@@ -72,7 +73,7 @@ function host(tracingYaml = '') {
   provider.observe(tracer.observer, { trace: true });
   const chain = compileChain([{ type: 'cache', backend: { type: 'memory', maxEntries: 100, maxBytes: 100_000 } }, { type: 'route', routes: { '*': { type: 'local' } } }], { provider, transports: new Map(), log: silentLogger(), tracer });
   provider.connect(chain);
-  const stop = connectTracer(tracer, { chain, config: config(tracingYaml), node: 'n1' });
+  const stop = connectTracer(tracer, { chain, config: config(tracingYaml), node: 'n1', ...(own ? { local: store } : {}) });
   const call = (service: string, m: string, args: CallRequest['args'], traceparent?: string): Promise<CallReply> =>
     chain({ id: newRequestId(), service, method: m, args, meta: { traceparent, deadline: Date.now() + 5000, attempt: 1 } });
   // Observers run after the reply (setImmediate): wait for them, then ship.
@@ -113,6 +114,28 @@ describe('tracing in one process', () => {
     }
     expect(root.durationMs).toBeGreaterThanOrEqual(handler.durationMs);
     await h.stop();
+  });
+
+  it('stores the same trace whether its spans go through tracing.record or straight into its own store', async () => {
+    const shape = async (own: boolean) => {
+      const h = host('', own);
+      const traceId = newTraceId();
+      await h.call('front', 'login', ['ada', '1234'], `00-${traceId}-${newSpanId()}-01`);
+      await h.call('front', 'unlock', { user: 'ada', pin: { code: '98765' } }, `00-${traceId}-${newSpanId()}-01`);
+      await h.flush();
+      const spans = await h.store.trace(traceId);
+      const byId = new Map(spans.map((s) => [s.spanId, `${s.kind} ${s.name}`]));
+      await h.stop();
+      // Ids differ from run to run; what each span is, and which is whose parent, may not.
+      return spans
+        .map((s) => ({ kind: s.kind, name: s.name, error: s.error, args: s.args, attrs: s.attrs, parent: s.parentSpanId === undefined ? undefined : (byId.get(s.parentSpanId) ?? 'outside') }))
+        .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    };
+    const own = await shape(true);
+    expect(own.filter((s) => s.kind === 'handler').map((s) => s.name)).toEqual(expect.arrayContaining(['front.login', 'back.echo', 'front.unlock']));
+    expect(own).toContainEqual(expect.objectContaining({ kind: 'provider', name: 'front.unlock', error: 'SERVICE_ERROR', args: { user: 'ada', pin: '[redacted]' } }));
+    expect(JSON.stringify(own)).not.toContain('98765');
+    expect(own).toEqual(await shape(false));
   });
 
   it('never stores or logs a sensitive param, named or positional, nor the always-redacted ones', async () => {
