@@ -1,4 +1,4 @@
-import { type CallRequest, childSpan, parseTraceparent, SpanTimer, type Tracer } from '@junction/core';
+import { type CallRequest, childSpan, keepParsed, parseTraceparent, SpanTimer, type Tracer } from '@junction/core';
 
 /**
  * Begins the gateway's span of a call (ended with the reply) and makes it the next hop's parent, rewriting
@@ -17,12 +17,14 @@ export function gatewaySpan(tracer: Tracer, req: CallRequest, root: boolean): Sp
     req.meta.traceparent = `00-${parent.traceId}-${parent.spanId}-${sampled ? '01' : '00'}`;
     if (!sampled) return undefined;
     spanId = parent.spanId;
+    keepParsed(req.meta, { traceId: parent.traceId, spanId, sampled });
   } else {
     if (!parent.sampled) return undefined;
     const child = childSpan(parent);
     req.meta.traceparent = child.traceparent;
     spanId = child.spanId;
     parentSpanId = parent.spanId;
+    keepParsed(req.meta, { traceId: parent.traceId, spanId, sampled: true });
   }
   return new SpanTimer(tracer, 'gateway', parent.traceId, spanId, parentSpanId, req);
 }

@@ -1,5 +1,6 @@
 import { type CallReply, type CallRequest } from '../envelope';
-import { childSpan, isSampled, parseTraceparent, rawSpan, type SpanKind } from './span';
+import { newSpanId } from '../envelope/ids';
+import { childRequest, isSampled, rawSpan, requestTrace, type SpanKind } from './span';
 import { type Tracer } from './tracer';
 
 /** A span begun on a call's path: `req` carries it as the next hop's parent; `end` records it. */
@@ -20,9 +21,11 @@ export interface OpenSpan {
  */
 export function openSpan(tracer: Tracer | undefined, req: CallRequest, kind: SpanKind): OpenSpan | undefined {
   if (tracer === undefined || !isSampled(req.meta.traceparent) || req.service === 'tracing') return undefined;
-  const parent = parseTraceparent(req.meta.traceparent)!;
-  const { spanId, traceparent } = childSpan(parent);
-  return new SpanTimer(tracer, kind, parent.traceId, spanId, parent.spanId, { ...req, meta: { ...req.meta, traceparent } });
+  // Sampled by its flags, yet not a valid traceparent: handed on as it came, untraced.
+  const parent = requestTrace(req.meta);
+  if (parent === undefined) return undefined;
+  const spanId = newSpanId();
+  return new SpanTimer(tracer, kind, parent.traceId, spanId, parent.spanId, childRequest(req, parent, spanId));
 }
 
 /**

@@ -236,8 +236,8 @@ const KEY_BITS = 131_072;
  * index in `strings`. It names its trace id by its index in `traceIds`, and its start as an
  * offset from `base`. Trailing empty fields are left out.
  *   row: [trace, spanId, parentSpanId | null, kind, service, method, node, start - base,
- *         durationMs, name, error?, argsJson?, attrs?, handler?]
- *   handler: [spanId, start - base, durationMs]: the provider's handler span, folded into its row
+ *         duration (whole µs), name, error?, argsJson?, attrs?, handler?]
+ *   handler: [spanId, start - base, duration (µs)]: the provider's handler span, folded into its row
  *            (same trace, service, method, node, name and outcome; the row's span its parent).
  * Args are kept as their JSON text, made once, as the redaction made it. A call of the benchmark
  * takes three rows (gateway, transport, provider with its handler), against four in version 2.
@@ -251,39 +251,35 @@ function toBlock(spans: readonly RawSpan[]): Block {
   let maxDuration = 0;
   let errors = 0;
   let count = 0;
-  const strings: string[] = [];
-  const stringIndex = new Map<string, number>();
-  const str = (text: string): number => {
-    let i = stringIndex.get(text);
-    if (i === undefined) {
-      i = strings.push(text) - 1;
-      stringIndex.set(text, i);
-    }
-    return i;
-  };
+  const strings = new StringTable();
+  // Rows of a batch mostly repeat the row before them: a column compares with its last string
+  // before it asks the table.
+  const [kinds, services, methods, nodes, names] = [new Column(strings), new Column(strings), new Column(strings), new Column(strings), new Column(strings)];
   const traces: string[] = [];
   const traceIndex = new Map<string, number>();
+  let lastTraceId = '';
+  let trace = -1;
   const keys = new Set<number>();
   const codes = new Set<string>();
   const rows: StoredRow[] = new Array(spans.length);
-  let handlerKind = -1;
   for (let n = 0; n < spans.length; n++) {
     const s = spans[n];
     count++;
     if (s.start < start) start = s.start;
     if (s.start > end) end = s.start;
     if (s.durationMs > maxDuration) maxDuration = s.durationMs;
-    let trace = traceIndex.get(s.traceId);
-    if (trace === undefined) {
-      trace = traces.push(s.traceId) - 1;
-      traceIndex.set(s.traceId, trace);
+    if (s.traceId !== lastTraceId) {
+      lastTraceId = s.traceId;
+      const known = traceIndex.get(s.traceId);
+      trace = known ?? traces.push(s.traceId) - 1;
+      if (known === undefined) traceIndex.set(s.traceId, trace);
     }
-    const kind = str(s.kind);
-    const service = str(s.service);
-    const method = str(s.method);
+    const kind = kinds.index(s.kind);
+    const service = services.index(s.service);
+    const method = methods.index(s.method);
     keys.add((kind * KEY_BITS + service) * KEY_BITS + method);
-    // Microseconds are all a duration measured here can tell.
-    const row: StoredRow = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, str(s.node), s.start - base, micros(s.durationMs), str(s.name)];
+    const node = nodes.index(s.node);
+    const name = names.index(s.name);
     if (s.error !== undefined) {
       errors++;
       codes.add(s.error);
@@ -293,33 +289,69 @@ function toBlock(spans: readonly RawSpan[]): Block {
     const h = s.handler;
     if (h !== undefined) {
       count++;
-      if (handlerKind < 0) handlerKind = str('handler');
-      keys.add((handlerKind * KEY_BITS + service) * KEY_BITS + method);
+      keys.add((strings.index('handler') * KEY_BITS + service) * KEY_BITS + method);
       if (h.start > end) end = h.start;
     }
-    if (s.error !== undefined || args !== undefined || attrs !== undefined || h !== undefined) {
-      row.push(s.error === undefined ? null : str(s.error), args ?? null, attrs ?? null, h === undefined ? null : [h.spanId, h.start - base, micros(h.durationMs)]);
-      while (row[row.length - 1] === null) row.pop();
+    if (s.error === undefined && args === undefined && attrs === undefined && h === undefined) {
+      rows[n] = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, node, s.start - base, micros(s.durationMs), name];
+      continue;
     }
+    const row: StoredRow = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, node, s.start - base, micros(s.durationMs), name, s.error === undefined ? null : strings.index(s.error), args ?? null, attrs ?? null, h === undefined ? null : [h.spanId, h.start - base, micros(h.durationMs)]];
+    while (row[row.length - 1] === null) row.pop();
     rows[n] = row;
   }
-  const keyList = [...keys].map((k) => `${strings[Math.floor(k / KEY_BITS / KEY_BITS)]}|${strings[Math.floor(k / KEY_BITS) % KEY_BITS]}|${strings[k % KEY_BITS]}`);
-  const list = (items: Iterable<string>) => `,${[...items].join(',')},`;
+  const list = strings.list;
+  const keyList = [...keys].map((k) => `${list[Math.floor(k / KEY_BITS / KEY_BITS)]}|${list[Math.floor(k / KEY_BITS) % KEY_BITS]}|${list[k % KEY_BITS]}`);
+  const joined = (items: Iterable<string>) => `,${[...items].join(',')},`;
   return {
     start,
     end,
     count,
     maxDuration,
     errors,
-    keys: list(keyList),
-    codes: list(codes),
-    traces: list(traces),
+    keys: joined(keyList),
+    codes: joined(codes),
+    traces: joined(traces),
     traceCount: traces.length,
-    body: JSON.stringify([3, strings, traces, base, rows]),
+    body: JSON.stringify([3, list, traces, base, rows]),
   };
 }
 
-const micros = (ms: number): number => Math.round(ms * 1000) / 1000;
+/** A block's strings, each once, named by index. */
+class StringTable {
+  readonly list: string[] = [];
+  readonly #index = new Map<string, number>();
+
+  index(text: string): number {
+    let i = this.#index.get(text);
+    if (i === undefined) {
+      i = this.list.push(text) - 1;
+      this.#index.set(text, i);
+    }
+    return i;
+  }
+}
+
+/** One column of a block's rows: its last string and that string's index. */
+class Column {
+  #last: string | undefined;
+  #index = 0;
+
+  constructor(readonly table: StringTable) {}
+
+  index(text: string): number {
+    if (text !== this.#last) {
+      this.#last = text;
+      this.#index = this.table.index(text);
+    }
+    return this.#index;
+  }
+}
+
+// Durations are stored as whole microseconds, all a duration measured here can tell: an integer
+// is cheaper to write than a fraction, and shorter.
+const micros = (ms: number): number => Math.round(ms * 1000);
+
 
 function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   if (!b.keys.includes(`,${key}`)) return false;
@@ -329,7 +361,7 @@ function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   return true;
 }
 
-/** A span in a version 3 body (see toBlock); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values. */
+/** A span in a version 3 body (see toBlock); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values, durations in ms. */
 type StoredRow = [number, string, string | null, number, number, number, number, number, number, number, (number | null)?, unknown?, (Span['attrs'] | null)?, ([string, number, number] | null)?];
 
 /** A span in a version 1 body: the values of its fields, `name` null where it is `service.method`. */
@@ -344,7 +376,7 @@ function parseBody(body: unknown): Span[] {
     const [version, strings, traces, base, rows] = parsed as [2 | 3, string[], string[], number, StoredRow[]];
     const spans: Span[] = [];
     for (const [trace, spanId, parentSpanId, kind, service, method, node, offset, durationMs, name, error, args, attrs, handler] of rows) {
-      const span: Span = { traceId: traces[trace], spanId, kind: strings[kind] as SpanKind, name: strings[name], service: strings[service], method: strings[method], node: strings[node], start: base + offset, durationMs };
+      const span: Span = { traceId: traces[trace], spanId, kind: strings[kind] as SpanKind, name: strings[name], service: strings[service], method: strings[method], node: strings[node], start: base + offset, durationMs: version === 3 ? durationMs / 1000 : durationMs };
       if (parentSpanId !== null) span.parentSpanId = parentSpanId;
       if (error !== undefined && error !== null) span.error = strings[error];
       if (args !== undefined && args !== null) span.args = version === 3 ? (JSON.parse(args as string) as unknown) : args;
@@ -352,7 +384,7 @@ function parseBody(body: unknown): Span[] {
       spans.push(span);
       if (handler !== undefined && handler !== null) {
         const [handlerSpanId, handlerOffset, handlerMs] = handler;
-        const h: Span = { traceId: span.traceId, spanId: handlerSpanId, parentSpanId: spanId, kind: 'handler', name: span.name, service: span.service, method: span.method, node: span.node, start: base + handlerOffset, durationMs: handlerMs };
+        const h: Span = { traceId: span.traceId, spanId: handlerSpanId, parentSpanId: spanId, kind: 'handler', name: span.name, service: span.service, method: span.method, node: span.node, start: base + handlerOffset, durationMs: handlerMs / 1000 };
         if (span.error !== undefined) h.error = span.error;
         spans.push(h);
       }
