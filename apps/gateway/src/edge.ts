@@ -30,8 +30,13 @@ export type Invoke = (service: string, method: string, args: Args, meta: CallMet
 
 /** What every protocol does with an HTTP call before and after its own parsing. */
 export interface Edge {
-  /** The request's W3C traceparent: the client's, when it sent a valid one, else a new trace. */
-  trace(headers: IncomingHttpHeaders): string;
+  /**
+   * The request's W3C traceparent: the client's, when it sent a valid one, else a new trace,
+   * sampled here once, by the rate of `service` (the service its first call is to, when the
+   * protocol knows it before the call; the default rate otherwise). Its calls keep that decision,
+   * so the response header says whether they were recorded.
+   */
+  trace(headers: IncomingHttpHeaders, service?: string): string;
   /** Deadline and caller of the request's calls. Throws UNAUTHENTICATED or INVALID_REQUEST. */
   meta(headers: IncomingHttpHeaders, traceparent: string): CallMeta;
   /**
@@ -56,12 +61,20 @@ export interface EdgeOptions {
   metrics?: Pick<NodeMetrics, 'edge'>;
 }
 
-// Marks the metas of requests whose trace began here (no valid traceparent came): their calls are
-// the trace's roots. A symbol, not a WeakSet: a WeakSet entry per request made every garbage
-// collection walk an ephemeron table. invoke() copies a meta field by field, so the mark never
-// leaves the gateway.
+// Marks the metas of requests whose trace began here (no valid traceparent came). The first call
+// of such a request is the trace's root, its gateway span the one the response header names; the
+// mark then says so, and the request's later calls (a batch) are that span's children. A symbol,
+// not a WeakSet: a WeakSet entry per request made every garbage collection walk an ephemeron
+// table. invoke() copies a meta field by field, so the mark never leaves the gateway.
 const STARTED_HERE = Symbol('startedHere');
-type EdgeMeta = CallMeta & { [STARTED_HERE]?: true };
+type EdgeMeta = CallMeta & { [STARTED_HERE]?: 'root' | 'taken' };
+
+/** Whether the call of `meta` is its trace's root: the first call of a request whose trace began here. */
+function rootOf(meta: EdgeMeta): boolean {
+  if (meta[STARTED_HERE] !== 'root') return false;
+  meta[STARTED_HERE] = 'taken';
+  return true;
+}
 
 function expired(req: CallRequest, deadline: number): CallReply {
   return { id: req.id, error: errors.timeout(`${req.service}.${req.method} (request ${req.id}, waiting in the gateway)`, deadline).toWire() };
@@ -81,7 +94,7 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
   };
 
   return {
-    trace(headers) {
+    trace(headers, service) {
       const incoming = headers.traceparent;
       if (typeof incoming === 'string') {
         const t = childTrace(incoming);
@@ -89,7 +102,7 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
         if (t.parentSpanId !== undefined) return incoming;
         return formatTraceparent(t);
       }
-      return tracer === undefined ? formatTraceparent(childTrace(undefined)) : tracer.rootTraceparent('');
+      return tracer === undefined ? formatTraceparent(childTrace(undefined)) : tracer.rootTraceparent(service ?? '');
     },
 
     meta(headers, traceparent) {
@@ -105,7 +118,7 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
         timeoutMs = Number(asked);
       }
       const meta: EdgeMeta = { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
-      if (tracer !== undefined && headers.traceparent !== traceparent) meta[STARTED_HERE] = true;
+      if (tracer !== undefined && headers.traceparent !== traceparent) meta[STARTED_HERE] = 'root';
       return meta;
     },
 
@@ -114,7 +127,7 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
       if (meta.oneWay === true) m.oneWay = true;
       const req: CallRequest = { id: newRequestId(), service, method, args, meta: m };
       // Begun before the call waits for a slot; it makes itself the next hop's parent (req.meta.traceparent).
-      const span = tracer === undefined ? undefined : gatewaySpan(tracer, req, (meta as EdgeMeta)[STARTED_HERE] === true);
+      const span = tracer === undefined ? undefined : gatewaySpan(tracer, req, rootOf(meta as EdgeMeta));
       const deadline = meta.deadline ?? Infinity;
       // A call whose deadline passed while it waited for a slot is not handed on: nobody waits for it.
       const task = () => (Date.now() < deadline ? handler(req) : Promise.resolve(expired(req, deadline)));

@@ -1,30 +1,22 @@
 import { type CallRequest, childSpan, keepParsed, parseTraceparent, SpanTimer, type Tracer } from '@junction/core';
 
 /**
- * Begins the gateway's span of a call (ended with the reply) and makes it the next hop's parent, rewriting
- * `req.meta.traceparent`. A trace that began here (`root`) is sampled now, by the tracer's rate
- * for the service, and the span takes the id its traceparent already has (the one the response
- * header names). A client's trace keeps the client's decision, and the span is the child of the
- * client's. Undefined for a call that is not sampled.
+ * Begins the gateway's span of a call (ended with the reply) and makes it the next hop's parent,
+ * rewriting `req.meta.traceparent`. The trace keeps the sampling decision its traceparent carries:
+ * the client's, or the gateway's, made once per request (`Edge.trace`). The root call of a trace
+ * that began here takes the span id the traceparent already has (the one the response header
+ * names); any other call's span is the child of the traceparent's span. Undefined for a call that
+ * is not sampled.
  */
 export function gatewaySpan(tracer: Tracer, req: CallRequest, root: boolean): SpanTimer | undefined {
   const parent = parseTraceparent(req.meta.traceparent);
-  if (parent === undefined || req.service === 'tracing') return undefined;
-  let spanId: string;
-  let parentSpanId: string | undefined;
+  if (parent === undefined || !parent.sampled || req.service === 'tracing') return undefined;
   if (root) {
-    const sampled = tracer.sampleRoot(req.service);
-    req.meta.traceparent = `00-${parent.traceId}-${parent.spanId}-${sampled ? '01' : '00'}`;
-    if (!sampled) return undefined;
-    spanId = parent.spanId;
-    keepParsed(req.meta, { traceId: parent.traceId, spanId, sampled });
-  } else {
-    if (!parent.sampled) return undefined;
-    const child = childSpan(parent);
-    req.meta.traceparent = child.traceparent;
-    spanId = child.spanId;
-    parentSpanId = parent.spanId;
-    keepParsed(req.meta, { traceId: parent.traceId, spanId, sampled: true });
+    keepParsed(req.meta, parent);
+    return new SpanTimer(tracer, 'gateway', parent.traceId, parent.spanId, undefined, req);
   }
-  return new SpanTimer(tracer, 'gateway', parent.traceId, spanId, parentSpanId, req);
+  const child = childSpan(parent);
+  req.meta.traceparent = child.traceparent;
+  keepParsed(req.meta, { traceId: parent.traceId, spanId: child.spanId, sampled: true });
+  return new SpanTimer(tracer, 'gateway', parent.traceId, child.spanId, parent.spanId, req);
 }

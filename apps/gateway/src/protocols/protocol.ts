@@ -10,3 +10,9 @@ export interface ProtocolDeps {
 }
 
 export const JSON_UTF8 = 'application/json; charset=utf-8';
+
+/** The service part of a `service.method` name; undefined when there is none. */
+export function serviceOf(method: string): string | undefined {
+  const dot = method.indexOf('.');
+  return dot > 0 ? method.slice(0, dot) : undefined;
+}

@@ -81,8 +81,8 @@ export function createHtmlPages({ edge, catalog, config, templates }: ProtocolDe
   // Requests get their meta once; an error page asks the catalog with it only if the call got that far.
   const metas = new WeakMap<FastifyRequest, CallMeta>();
 
-  const begin = (request: FastifyRequest, reply: FastifyReply): CallMeta => {
-    const traceparent = edge.trace(request.headers);
+  const begin = (request: FastifyRequest, reply: FastifyReply, service: string | undefined): CallMeta => {
+    const traceparent = edge.trace(request.headers, service);
     reply.header('traceparent', traceparent);
     const meta = edge.meta(request.headers, traceparent);
     metas.set(request, meta);
@@ -145,7 +145,7 @@ export function createHtmlPages({ edge, catalog, config, templates }: ProtocolDe
   return {
     async view(request, reply, service, method) {
       try {
-        const meta = begin(request, reply);
+        const meta = begin(request, reply, service);
         const info = await catalog.method(service, method, meta);
         if (!info.safe) {
           reply.header('allow', 'POST');
@@ -175,7 +175,7 @@ export function createHtmlPages({ edge, catalog, config, templates }: ProtocolDe
 
     async index(request, reply, service) {
       try {
-        const meta = begin(request, reply);
+        const meta = begin(request, reply, service);
         const nav = await navigation(request, meta, service);
         const about = nav.services.find((s) => s.current)?.description;
         if (service !== undefined && about === undefined) throw new JunctionError('METHOD_NOT_FOUND', `no service named "${service}"; /view lists the services`);

@@ -1,5 +1,6 @@
 import { type Args, type CallMeta, JunctionError, typeOf, type WireError } from '@junction/core';
 import { type Invoke } from '../../edge';
+import { serviceOf } from '../protocol';
 import { rpcError, type RpcId, type RpcResponse } from './errors';
 
 /**
@@ -111,6 +112,16 @@ export function createDispatcher<C = undefined>({ invoke, maxBatch, reserved = {
 
 function answer(response: RpcResponse): Outcome {
   return { body: JSON.stringify(response), overloaded: isOverloaded(response) };
+}
+
+/**
+ * The service a JSON-RPC body's first call is to (`calc` of `"method": "calc.subtract"`), by which a
+ * trace that starts with the request is sampled; undefined when the body names none.
+ */
+export function firstService(body: unknown): string | undefined {
+  const first: unknown = Array.isArray(body) ? body[0] : body;
+  const method = typeof first === 'object' && first !== null ? (first as { method?: unknown }).method : undefined;
+  return typeof method === 'string' ? serviceOf(method) : undefined;
 }
 
 /** One error answer for the whole body (parse error, refused request): `id` is null, as the specification says. */

@@ -4,7 +4,7 @@ import { DISCOVER } from '../discovery/openrpc';
 import { rpcDiscover } from '../discovery/routes';
 import { JSON_UTF8, type ProtocolDeps } from '../protocol';
 import { refusalOf } from '../../refusals';
-import { createDispatcher, refusal } from './dispatch';
+import { createDispatcher, firstService, refusal } from './dispatch';
 
 /**
  * `POST /rpc`. Every answer with a body is a JSON-RPC response at HTTP 200, including refusals of
@@ -25,7 +25,7 @@ export async function jsonRpcRoutes(app: FastifyInstance, deps: ProtocolDeps): P
   });
 
   app.post('/rpc', async (request, reply) => {
-    const traceparent = edge.trace(request.headers);
+    const traceparent = edge.trace(request.headers, firstService(request.body));
     reply.header('traceparent', traceparent);
     const meta = edge.meta(request.headers, traceparent);
     if (request.body === undefined) throw new JunctionError('PARSE_ERROR', 'the body is empty; send a JSON-RPC request object or a batch array');

@@ -20,8 +20,8 @@ interface Target {
 export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config, pages }: ProtocolDeps & { pages?: HtmlPages }): Promise<void> {
   const coercerOf = coercerCache(config.maxDepth);
 
-  const begin = (request: FastifyRequest, reply: FastifyReply) => {
-    const traceparent = edge.trace(request.headers);
+  const begin = (request: FastifyRequest, reply: FastifyReply, service: string) => {
+    const traceparent = edge.trace(request.headers, service);
     reply.header('traceparent', traceparent);
     return edge.meta(request.headers, traceparent);
   };
@@ -37,7 +37,7 @@ export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config, 
 
   app.post<Target>('/api/:service/:method', async (request, reply) => {
     const { service, method } = request.params;
-    const meta = begin(request, reply);
+    const meta = begin(request, reply, service);
     const body = request.body;
     if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
       throw new JunctionError('INVALID_REQUEST', `the body must be a JSON object of args by name, e.g. {"minuend": 42, "subtrahend": 23}; got ${typeOf(body)}`, {
@@ -52,7 +52,7 @@ export async function jsonRoutes(app: FastifyInstance, { edge, catalog, config, 
     // One URL, two representations: caches must key on Accept.
     reply.header('vary', 'Accept');
     if (pages !== undefined && prefersHtml(request.headers.accept)) return pages.view(request, reply, service, method);
-    const meta = begin(request, reply);
+    const meta = begin(request, reply, service);
     const info = await catalog.method(service, method, meta);
     if (!info.safe) {
       reply.header('allow', 'POST');

@@ -1,6 +1,6 @@
 import { JunctionError, type WireError } from '@junction/core';
 import { type FastifyInstance, type FastifyReply } from 'fastify';
-import { type ProtocolDeps } from '../protocol';
+import { type ProtocolDeps, serviceOf } from '../protocol';
 import { refusalOf } from '../../refusals';
 import { faultResponse, methodResponse, readMethodCall } from './codec';
 import { createXmlRpcDispatcher } from './dispatch';
@@ -36,12 +36,13 @@ export async function xmlRpcRoutes(app: FastifyInstance, { edge, catalog, config
   });
 
   app.post('/RPC2', async (request, reply) => {
-    const traceparent = edge.trace(request.headers);
-    reply.header('traceparent', traceparent);
-    const meta = edge.meta(request.headers, traceparent);
     if (!(request.body instanceof XmlText)) throw new JunctionError('INVALID_REQUEST', notXml(request.headers['content-type']));
     if (request.body.text.trim() === '') throw new JunctionError('PARSE_ERROR', 'the body is empty; send an XML-RPC <methodCall>');
     const call = await readMethodCall(request.body.text, config.maxDepth);
+    // Read first, so that a new trace is sampled by its service's rate (refusals get a traceparent from the error handler).
+    const traceparent = edge.trace(request.headers, serviceOf(call.method));
+    reply.header('traceparent', traceparent);
+    const meta = edge.meta(request.headers, traceparent);
     const outcome = await dispatch(call.method, call.params, meta);
     if ('error' in outcome) return fault(reply, outcome.error);
     let xml: string;
