@@ -30,6 +30,26 @@ describe('redactError', () => {
     expect(out.stack).not.toContain('98765');
     expect(redactError('thrown 98765', { pin: '98765' }, policy)).toBe('thrown [redacted]');
   });
+
+  it("redacts an error's own fields and cause, and a plain object or array thrown instead of an error", () => {
+    const args = { user: 'bob', pin: '98765' };
+    const err = Object.assign(new Error('login failed', { cause: new Error('pin 98765 refused') }), { code: 'E_PIN', tried: ['98765', 98765], user: 'bob' });
+    const out = redactError(err, args, policy) as Error & { code: string; tried: unknown[]; user: string };
+    expect([out.message, out.code, out.tried, out.user, (out.cause as Error).message]).toEqual(['login failed', 'E_PIN', ['[redacted]', '[redacted]'], 'bob', 'pin [redacted] refused']);
+    expect(redactError({ reason: 'bad pin', input: { pin: '98765' } }, args, policy)).toEqual({ reason: 'bad pin', input: { pin: '[redacted]' } });
+    expect(redactError(['98765', 'other'], args, policy)).toEqual(['[redacted]', 'other']);
+    // The thrown value itself is left as it was.
+    expect(err.tried).toEqual(['98765', 98765]);
+  });
+
+  it('copies a deep or cyclic thrown value only so far', () => {
+    const cyclic: Record<string, unknown> = { note: 'pin 98765' };
+    cyclic.self = cyclic;
+    const out = redactError(cyclic, { pin: '98765' }, policy) as Record<string, unknown>;
+    expect(out.note).toBe('pin [redacted]');
+    expect(JSON.stringify(out)).toContain('[too deep]');
+    expect(JSON.stringify(out)).not.toContain('98765');
+  });
 });
 
 describe('redactArgs', () => {

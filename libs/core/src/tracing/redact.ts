@@ -80,10 +80,12 @@ const MAX_VISITED = 10_000;
  * @example redactText('pin 9876-1234 is wrong', { pin: '9876-1234' }, { names: ['pin'], sensitive: ['pin'] }) // 'pin [redacted] is wrong'
  */
 export function redactText(text: string, args: unknown, policy: ArgsPolicy): string {
-  const secrets = secretsOf(args, policy);
+  return replaceSecrets(text, secretsOf(args, policy));
+}
+
+function replaceSecrets(text: string, secrets: readonly string[]): string {
   let out = text;
-  // Longest first: a secret that contains another is replaced whole.
-  for (const secret of secrets.sort((a, b) => b.length - a.length)) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
   return out;
 }
 
@@ -109,15 +111,39 @@ function secretsOf(args: unknown, policy: ArgsPolicy): string[] {
       for (const child of Object.values(v)) stack.push(child);
     }
   }
-  return found;
+  // Longest first: a secret that contains another is replaced whole.
+  return found.sort((a, b) => b.length - a.length);
 }
 
-/** `err` for a log line: its message and stack with the call's sensitive strings redacted (redactText). */
+/**
+ * `err` for a log line: every string in it with the call's sensitive strings redacted (redactText).
+ * An Error keeps its class name, and its own fields (a `code`, data a handler attached) are copied
+ * redacted; so is a plain object or array thrown instead of an Error. Bounded: a thrown value is a
+ * stranger's, and may be deep or cyclic.
+ */
 export function redactError(err: unknown, args: unknown, policy: ArgsPolicy): unknown {
-  if (typeof err === 'string') return redactText(err, args, policy);
-  if (!(err instanceof Error)) return err;
-  const copy = new Error(redactText(err.message, args, policy));
-  copy.name = err.name;
-  copy.stack = err.stack === undefined ? undefined : redactText(err.stack, args, policy);
-  return copy;
+  const secrets = secretsOf(args, policy);
+  if (secrets.length === 0) return err;
+  return redactValue(err, secrets, { left: MAX_VISITED }, 0);
+}
+
+/** Deepest a thrown value is copied; below it, `[too deep]`. */
+const MAX_ERROR_DEPTH = 6;
+
+function redactValue(value: unknown, secrets: readonly string[], budget: { left: number }, depth: number): unknown {
+  if (typeof value === 'string') return replaceSecrets(value, secrets);
+  if (typeof value === 'number' || typeof value === 'bigint') return secrets.includes(String(value)) ? REDACTED : value;
+  if (typeof value !== 'object' || value === null) return value;
+  if (depth >= MAX_ERROR_DEPTH || --budget.left < 0) return '[too deep]';
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, budget, depth + 1));
+  const proto = Object.getPrototypeOf(value) as unknown;
+  if (!(value instanceof Error) && proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = value instanceof Error ? new Error(replaceSecrets(value.message, secrets)) : {};
+  if (value instanceof Error) {
+    (out as unknown as Error).name = value.name;
+    (out as unknown as Error).stack = value.stack === undefined ? undefined : replaceSecrets(value.stack, secrets);
+    if (value.cause !== undefined) (out as unknown as Error).cause = redactValue(value.cause, secrets, budget, depth + 1);
+  }
+  for (const [k, v] of Object.entries(value)) if (!(value instanceof Error && (k === 'message' || k === 'stack'))) out[k] = redactValue(v, secrets, budget, depth + 1);
+  return out;
 }
