@@ -136,14 +136,23 @@ function redactValue(value: unknown, secrets: readonly string[], budget: { left:
   if (typeof value !== 'object' || value === null) return value;
   if (depth >= MAX_ERROR_DEPTH || --budget.left < 0) return '[too deep]';
   if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, budget, depth + 1));
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (!(value instanceof Error) && proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = value instanceof Error ? new Error(replaceSecrets(value.message, secrets)) : {};
   if (value instanceof Error) {
-    (out as unknown as Error).name = value.name;
-    (out as unknown as Error).stack = value.stack === undefined ? undefined : replaceSecrets(value.stack, secrets);
-    if (value.cause !== undefined) (out as unknown as Error).cause = redactValue(value.cause, secrets, budget, depth + 1);
+    const copy = new Error(replaceSecrets(value.message, secrets));
+    copy.name = value.name;
+    copy.stack = value.stack === undefined ? undefined : replaceSecrets(value.stack, secrets);
+    if (value.cause !== undefined) copy.cause = redactValue(value.cause, secrets, budget, depth + 1);
+    return copyFields(value, copy, secrets, budget, depth);
   }
-  for (const [k, v] of Object.entries(value)) if (!(value instanceof Error && (k === 'message' || k === 'stack'))) out[k] = redactValue(v, secrets, budget, depth + 1);
-  return out;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  // A class instance (a Date, a Buffer) is left as it is: only plain data is walked.
+  if (proto !== Object.prototype && proto !== null) return value;
+  return copyFields(value, {}, secrets, budget, depth);
+}
+
+function copyFields<T extends object>(from: object, to: T, secrets: readonly string[], budget: { left: number }, depth: number): T {
+  for (const [k, v] of Object.entries(from)) {
+    if (from instanceof Error && (k === 'message' || k === 'stack')) continue;
+    (to as Record<string, unknown>)[k] = redactValue(v, secrets, budget, depth + 1);
+  }
+  return to;
 }
