@@ -262,6 +262,7 @@ function toBlock(spans: readonly RawSpan[]): Block {
   const keys = new Set<number>();
   const codes = new Set<string>();
   const rows: StoredRow[] = new Array(spans.length);
+  let lastKey = -1;
   for (let n = 0; n < spans.length; n++) {
     const s = spans[n];
     count++;
@@ -277,7 +278,11 @@ function toBlock(spans: readonly RawSpan[]): Block {
     const kind = kinds.index(s.kind);
     const service = services.index(s.service);
     const method = methods.index(s.method);
-    keys.add((kind * KEY_BITS + service) * KEY_BITS + method);
+    const key = (kind * KEY_BITS + service) * KEY_BITS + method;
+    if (key !== lastKey) {
+      lastKey = key;
+      keys.add(key);
+    }
     const node = nodes.index(s.node);
     const name = names.index(s.name);
     if (s.error !== undefined) {
