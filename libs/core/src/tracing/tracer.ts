@@ -17,12 +17,7 @@ export type SpanSink = (spans: Span[]) => Promise<void>;
  */
 export type RawSpanSink = (records: readonly RawSpan[]) => Promise<void>;
 
-interface Sink {
-  name: string;
-  raw: boolean;
-  ship: (spans: readonly RawSpan[] | Span[]) => Promise<void>;
-  failing: boolean;
-}
+type Sink = { name: string; failing: boolean } & ({ raw: true; ship: RawSpanSink } | { raw: false; ship: SpanSink });
 
 export interface TracerStats {
   buffered: number;
@@ -125,12 +120,12 @@ export class Tracer {
 
   /** Adds a place batches are shipped to, as finished spans. */
   sink(name: string, ship: SpanSink): void {
-    this.#sinks.push({ name, raw: false, ship: ship as Sink['ship'], failing: false });
+    this.#sinks.push({ name, raw: false, ship, failing: false });
   }
 
   /** Adds a place batches are shipped to as recorded (see RawSpanSink). */
   rawSink(name: string, ship: RawSpanSink): void {
-    this.#sinks.push({ name, raw: true, ship: ship as Sink['ship'], failing: false });
+    this.#sinks.push({ name, raw: true, ship, failing: false });
   }
 
   /** Ships every `flushIntervalMs`, on a timer that does not keep the process alive. */
@@ -152,13 +147,13 @@ export class Tracer {
       const count = spanCount(raw);
       // Finished spans are made only for a sink that takes them, once for all of them.
       let finished: Span[] | undefined;
-      await Promise.all(this.#sinks.map((s) => this.#ship(s, s.raw ? raw : (finished ??= raw.flatMap(finish)), count)));
+      await Promise.all(this.#sinks.map((s) => this.#ship(s, () => (s.raw ? s.ship(raw) : s.ship((finished ??= raw.flatMap(finish)))), count)));
     }
   }
 
-  async #ship(sink: Sink, spans: readonly RawSpan[] | Span[], count: number): Promise<void> {
+  async #ship(sink: Sink, ship: () => Promise<void>, count: number): Promise<void> {
     try {
-      await sink.ship(spans);
+      await ship();
       this.#stats.shipped += count;
       if (sink.failing) this.#log.info({ sink: sink.name }, 'tracing: shipping spans works again');
       sink.failing = false;
