@@ -26,6 +26,11 @@ describe('SpanStore', () => {
     expect(await store.trace(a)).toEqual([]);
     expect((await store.trace(b)).map((s) => s.start)).toEqual([3, 4]);
     expect(store.size()).toEqual({ traces: 1, spans: 2 });
+    // One trace shipped in two batches is one trace.
+    const wide = new SpanStore({ ringSize: 10, log: silentLogger() });
+    await wide.add([span({ traceId: a }), span({ traceId: b })]);
+    await wide.add([span({ traceId: a })]);
+    expect(wide.size()).toEqual({ traces: 2, spans: 3 });
     expect((await store.recent({})).map((s) => s.start)).toEqual([4, 3]);
   });
 

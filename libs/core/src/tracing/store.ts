@@ -66,11 +66,12 @@ export class SpanStore {
     this.#now = opts.now ?? Date.now;
   }
 
-  /** What the ring holds now: its spans, and its trace ids counted per block (a trace split over two blocks counts twice). */
+  /** What the ring holds now: its spans, and the traces they belong to. Read by `tracing.status`, not by calls. */
   size(): { traces: number; spans: number } {
-    let traces = 0;
-    for (const b of this.#ring) traces += b.traceCount;
-    return { traces, spans: this.#count };
+    // A trace whose spans were shipped in two batches is in two blocks: counted once.
+    const traces = new Set<string>();
+    for (const b of this.#ring) for (const id of b.traces.split(',')) if (id !== '') traces.add(id);
+    return { traces: traces.size, spans: this.#count };
   }
 
   /** Stores finished spans (from tracing.record) or this node's records as its tracer made them. */
@@ -220,7 +221,6 @@ interface Block {
   keys: string;
   codes: string;
   traces: string;
-  traceCount: number;
   body: string;
 }
 
@@ -317,7 +317,6 @@ function toBlock(spans: readonly RawSpan[]): Block {
     keys: joined(keyList),
     codes: joined(codes),
     traces: joined(traces),
-    traceCount: traces.length,
     body: JSON.stringify([3, list, traces, base, rows]),
   };
 }
