@@ -65,14 +65,17 @@ export interface EdgeOptions {
 // of such a request is the trace's root, its gateway span the one the response header names; the
 // mark then says so, and the request's later calls (a batch) are that span's children. A symbol,
 // not a WeakSet: a WeakSet entry per request made every garbage collection walk an ephemeron
-// table. invoke() copies a meta field by field, so the mark never leaves the gateway.
+// table. invoke() copies a meta field by field, so the mark never leaves the gateway. The mark is
+// an object, shared by the copies a protocol makes of the meta (a notification's), so that one
+// request has one root whichever of its calls comes first.
 const STARTED_HERE = Symbol('startedHere');
-type EdgeMeta = CallMeta & { [STARTED_HERE]?: 'root' | 'taken' };
+type EdgeMeta = CallMeta & { [STARTED_HERE]?: { taken: boolean } };
 
 /** Whether the call of `meta` is its trace's root: the first call of a request whose trace began here. */
 function rootOf(meta: EdgeMeta): boolean {
-  if (meta[STARTED_HERE] !== 'root') return false;
-  meta[STARTED_HERE] = 'taken';
+  const mark = meta[STARTED_HERE];
+  if (mark === undefined || mark.taken) return false;
+  mark.taken = true;
   return true;
 }
 
@@ -118,7 +121,7 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
         timeoutMs = Number(asked);
       }
       const meta: EdgeMeta = { traceparent, deadline: Date.now() + timeoutMs, caller, attempt: 1 };
-      if (tracer !== undefined && headers.traceparent !== traceparent) meta[STARTED_HERE] = 'root';
+      if (tracer !== undefined && headers.traceparent !== traceparent) meta[STARTED_HERE] = { taken: false };
       return meta;
     },
 

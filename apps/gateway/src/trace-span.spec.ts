@@ -59,4 +59,17 @@ describe('gateway spans of traces that start here', () => {
     // The first call's service decided for the request: calc's call is recorded too.
     expect(records.map((r) => r.service).sort()).toEqual(['calc', 'shots', 'shots']);
   });
+
+  it('has one root however a batch begins, a notification included', async () => {
+    const res = await rpc([
+      { jsonrpc: '2.0', method: 'shots.update', params: {} },
+      { jsonrpc: '2.0', method: 'shots.get', params: {}, id: 2 },
+    ]);
+    const header = parts(res.headers.traceparent as string);
+    await new Promise((r) => setImmediate(r));
+    await tracer.flush();
+    expect(records).toHaveLength(2);
+    expect(records.filter((r) => r.parentSpanId === undefined).map((r) => r.spanId)).toEqual([header.spanId]);
+    expect(new Set(records.map((r) => r.spanId)).size).toBe(2);
+  });
 });
