@@ -69,10 +69,12 @@ export function createWorker(opts: WorkerOptions): Worker {
     log,
     provider,
     // Each heartbeat carries the last minute's figures and the queues: management.metrics adds
-    // up the cluster's, management.queues lists every node's.
+    // up the cluster's, management.queues lists every node's. The node's queues are its metrics'
+    // list: this worker's, or, where the node has a gateway too, the gateway's (its "HTTP in" queue first).
     metrics: () => metrics.window.digest(),
-    queues: () => queues(),
+    queues: () => metrics.queueStats(),
   });
+  metrics.queues(() => queues());
   if (opts.tracer !== undefined) provider.observe(opts.tracer.observer, { trace: true });
   // Hosted like `system`, whether this node traces or not: the nodes that do ship their spans here.
   const spans = new SpanStore({ ringSize: config.tracing.ringSize, db: config.tracing.store ? db : undefined, log, node: config.node.name, retentionHours: config.tracing.retentionHours });

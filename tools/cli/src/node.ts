@@ -128,8 +128,9 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     }
 
     if (worker === undefined) {
-      // A gateway hosts no service, but is a node of the cluster all the same: it announces itself.
-      const membership = new Membership({ bus, node: config.node.name, role, version, heartbeatMs: config.node.heartbeatMs, log, inFlight: () => transportsInFlight(transports) });
+      // A gateway hosts no service, but is a node of the cluster all the same: it announces itself,
+      // with its queues ("HTTP in" and its transports', set by the gateway below), for management.queues.
+      const membership = new Membership({ bus, node: config.node.name, role, version, heartbeatMs: config.node.heartbeatMs, log, inFlight: () => transportsInFlight(transports), queues: () => metrics.queueStats() });
       closers.push(() => membership.stop());
       await membership.start();
     }

@@ -100,6 +100,11 @@ export class NodeMetrics implements ProxyMetrics {
     this.#queues = source;
   }
 
+  /** The node's queues now, from the last source set: what its heartbeat reports to `management.queues`. */
+  queueStats(): QueueStats[] {
+    return this.#queues();
+  }
+
   transports(source: () => Iterable<TransportGauge>): void {
     this.#transports = source;
   }

@@ -113,10 +113,23 @@ describe('management.metrics', () => {
     );
     expect(last!.nodes.map((id) => Number(id.split(':').pop())).sort()).toEqual(cluster.workers.map((w) => w.pid).sort());
     expect(last!.methods.find((m) => m.method === 'calc.sum')).toMatchObject({ calls: 40, errors: 0 });
-    // And every worker's queues, each with the worker it is on (the gateway sends none).
-    const listed = (await cluster.rpc<{ node: string; queues: { name: string }[] }[]>('management.queues', {})).result ?? [];
-    expect(listed.map((n) => Number(n.node.split(':').pop())).sort()).toEqual(cluster.workers.map((w) => w.pid).sort());
-    for (const n of listed) expect(n.queues.map((q) => q.name)).toEqual(expect.arrayContaining([expect.stringContaining('calc')]));
+    // And every node's queues, each with the node it is on: the workers' (their services'), and
+    // the gateway's ("HTTP in", in front of everything it takes).
+    type Listed = { node: string; queues: { name: string }[] }[];
+    let listed: Listed = [];
+    const pids = [cluster.gateway, ...cluster.workers].map((p) => p.pid).sort();
+    await until(
+      'management.queues lists the gateway and both workers',
+      async () => {
+        listed = (await cluster.rpc<Listed>('management.queues', {})).result ?? [];
+        return JSON.stringify(listed.map((n) => Number(n.node.split(':').pop())).sort()) === JSON.stringify(pids);
+      },
+      HEARTBEAT_MS * 6,
+      () => `\nlast answer: ${JSON.stringify(listed)}`,
+    );
+    const pidOf = (n: { node: string }) => Number(n.node.split(':').pop());
+    for (const n of listed.filter((x) => pidOf(x) !== cluster.gateway.pid)) expect(n.queues.map((q) => q.name)).toEqual(expect.arrayContaining([expect.stringContaining('calc')]));
+    expect(listed.find((x) => pidOf(x) === cluster.gateway.pid)!.queues.map((q) => q.name)).toEqual(expect.arrayContaining([expect.stringContaining('HTTP in')]));
   });
 });
 
