@@ -3,7 +3,7 @@ import { jsonCodec } from '../envelope/codec';
 import { silentLogger } from '../logging';
 import { parseConfig } from '../config';
 import { openSpan } from './open-span';
-import { childRequest, parseTraceparent, requestTrace } from './span';
+import { childRequest, COPIED_META_FIELDS, parseTraceparent, requestTrace } from './span';
 import { Tracer } from './tracer';
 
 const request = (traceparent: string | undefined): CallRequest => ({ id: 'r1', service: 'calc', method: 'sum', args: [1, 2], meta: { traceparent, deadline: 5_000, caller: { identity: 'ann', roles: ['artist'] }, attempt: 2, oneWay: true } });
@@ -20,6 +20,16 @@ describe('a request handed on by a span', () => {
     expect({ ...child, meta: Object.fromEntries(Object.entries(child.meta)) }).toEqual({ ...req, meta: { ...req.meta, traceparent: `00-${traceId}-${spanId}-01` } });
     expect(child.meta).not.toBe(req.meta);
     expect(requestTrace(child.meta)).toMatchObject({ traceId, spanId, sampled: true });
+  });
+
+  it('copies every field of CallMeta', () => {
+    const req = request(`00-${traceId}-${parent.spanId}-01`);
+    req.meta.redelivered = true;
+    const child = childRequest(req, parent, newSpanId());
+    for (const key of Object.keys(COPIED_META_FIELDS) as (keyof typeof COPIED_META_FIELDS)[]) {
+      expect(req.meta[key]).toBeDefined();
+      if (key !== 'traceparent') expect(child.meta[key]).toEqual(req.meta[key]);
+    }
   });
 
   it('keeps its parsed traceparent out of every wire, and out of use once the text changes', () => {

@@ -131,6 +131,10 @@ export function keepParsed(meta: CallMeta, trace: TraceParent): void {
   (meta as ParsedMeta)[PARSED] = { text: meta.traceparent!, traceId: trace.traceId, spanId: trace.spanId, sampled: trace.sampled };
 }
 
+// The fields childRequest copies, one by one: a field added to CallMeta fails to compile here
+// until it is added there too.
+export const COPIED_META_FIELDS: Readonly<Record<keyof CallMeta, true>> = { traceparent: true, deadline: true, caller: true, attempt: true, oneWay: true, redelivered: true };
+
 /**
  * `req` as the child of span `spanId` (under `parent`) hands it on: the same call, its traceparent
  * naming that span, kept parsed. Fields copied one by one: a spread of the request and of its
