@@ -10,6 +10,7 @@ import {
   type GatewayConfig,
   type Handler,
   isJunctionError,
+  isTraceparent,
   JunctionError,
   type Logger,
   newRequestId,
@@ -99,12 +100,9 @@ export function createEdge({ config, handler, log, debug, metrics, tracer }: Edg
   return {
     trace(headers, service) {
       const incoming = headers.traceparent;
-      if (typeof incoming === 'string') {
-        const t = childTrace(incoming);
-        // childTrace names a parent only when the header was a valid traceparent: pass that one on.
-        if (t.parentSpanId !== undefined) return incoming;
-        return formatTraceparent(t);
-      }
+      // A client's valid traceparent is passed on; anything else starts a trace here, sampled by
+      // this gateway's rate (a malformed header is no decision of the client's).
+      if (typeof incoming === 'string' && isTraceparent(incoming)) return incoming;
       return tracer === undefined ? formatTraceparent(childTrace(undefined)) : tracer.rootTraceparent(service ?? '');
     },
 

@@ -42,6 +42,19 @@ describe('gateway spans of traces that start here', () => {
     expect(seen[2].meta.traceparent).toBe(res.headers.traceparent);
   });
 
+  it("samples by its rate a trace whose client sent a malformed traceparent, and passes a valid one on as it came", async () => {
+    const malformed = `00-${'z'.repeat(32)}-${'0'.repeat(16)}-01`;
+    const res = await app.inject({ method: 'POST', url: '/api/calc/subtract', headers: { traceparent: malformed }, payload: {} });
+    expect(res.headers.traceparent).not.toBe(malformed);
+    expect(parts(res.headers.traceparent as string).flags).toBe('00');
+    const valid = `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`;
+    const passed = await app.inject({ method: 'POST', url: '/api/calc/subtract', headers: { traceparent: valid }, payload: {} });
+    expect(passed.headers.traceparent).toBe(valid);
+    await tracer.flush();
+    // The client's decision stands over calc's rate: its call is recorded, under the client's span.
+    expect(records.map((r) => [r.traceId, r.parentSpanId])).toEqual([['a'.repeat(32), 'b'.repeat(16)]]);
+  });
+
   it("makes a batch's later calls children of its first call's span, never a second span of the same id", async () => {
     const res = await rpc([
       { jsonrpc: '2.0', method: 'shots.list', params: {}, id: 1 },

@@ -1,4 +1,4 @@
-import { type CallRequest, childSpan, keepParsed, parseTraceparent, SpanTimer, type Tracer } from '@junction/core';
+import { type CallRequest, childSpan, keepParsed, splitTraceparent, SpanTimer, type Tracer } from '@junction/core';
 
 /**
  * Begins the gateway's span of a call (ended with the reply) and makes it the next hop's parent,
@@ -9,8 +9,11 @@ import { type CallRequest, childSpan, keepParsed, parseTraceparent, SpanTimer, t
  * is not sampled.
  */
 export function gatewaySpan(tracer: Tracer, req: CallRequest, root: boolean): SpanTimer | undefined {
-  const parent = parseTraceparent(req.meta.traceparent);
-  if (parent === undefined || !parent.sampled || req.service === 'tracing') return undefined;
+  // Every call the edge hands on carries a traceparent Edge.trace checked or made.
+  const text = req.meta.traceparent;
+  if (text === undefined || req.service === 'tracing') return undefined;
+  const parent = splitTraceparent(text);
+  if (!parent.sampled) return undefined;
   if (root) {
     keepParsed(req.meta, parent);
     return new SpanTimer(tracer, 'gateway', parent.traceId, parent.spanId, undefined, req);

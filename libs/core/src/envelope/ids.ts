@@ -73,5 +73,10 @@ export function childTrace(traceparent: string | undefined): TraceContext {
 }
 
 export function formatTraceparent(trace: TraceContext): string {
-  return `00-${trace.traceId}-${trace.spanId}-${trace.sampled ? '01' : '00'}`;
+  return traceparentOf(trace.traceId, trace.spanId, trace.sampled);
+}
+
+/** The W3C traceparent (version 00) of span `spanId` of trace `traceId`. */
+export function traceparentOf(traceId: string, spanId: string, sampled: boolean): string {
+  return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }

@@ -1,5 +1,5 @@
 import { type CallMeta, type CallRequest } from '../envelope/envelope';
-import { isTraceparent, newSpanId, sampledBit } from '../envelope/ids';
+import { isTraceparent, newSpanId, sampledBit, traceparentOf } from '../envelope/ids';
 
 /** Where in a call's path a span was taken. */
 export type SpanKind = 'gateway' | 'proxy' | 'transport' | 'provider' | 'handler';
@@ -99,7 +99,14 @@ export interface TraceParent {
 }
 
 export function parseTraceparent(text: string | undefined): TraceParent | undefined {
-  if (text === undefined || !isTraceparent(text)) return undefined;
+  return text === undefined || !isTraceparent(text) ? undefined : splitTraceparent(text);
+}
+
+/**
+ * The parts of a traceparent already checked, or made, in this process (the gateway's: the
+ * edge checked the client's header or made the traceparent): split without checking it again.
+ */
+export function splitTraceparent(text: string): TraceParent {
   return { traceId: text.slice(3, 35), spanId: text.slice(36, 52), sampled: sampledBit(text) };
 }
 
@@ -142,7 +149,7 @@ export const COPIED_META_FIELDS: Readonly<Record<keyof CallMeta, true>> = { trac
  */
 export function childRequest(req: CallRequest, parent: TraceParent, spanId: string): CallRequest {
   const m = req.meta;
-  const traceparent = `00-${parent.traceId}-${spanId}-${parent.sampled ? '01' : '00'}`;
+  const traceparent = traceparentOf(parent.traceId, spanId, parent.sampled);
   const meta: ParsedMeta = { traceparent, deadline: m.deadline, caller: m.caller, attempt: m.attempt };
   if (m.oneWay !== undefined) meta.oneWay = m.oneWay;
   if (m.redelivered !== undefined) meta.redelivered = m.redelivered;
@@ -153,5 +160,5 @@ export function childRequest(req: CallRequest, parent: TraceParent, spanId: stri
 /** A new span under `parent`: its id, and the traceparent that makes the next hop its child. */
 export function childSpan(parent: TraceParent): { spanId: string; traceparent: string } {
   const spanId = newSpanId();
-  return { spanId, traceparent: `00-${parent.traceId}-${spanId}-${parent.sampled ? '01' : '00'}` };
+  return { spanId, traceparent: traceparentOf(parent.traceId, spanId, parent.sampled) };
 }

@@ -1,5 +1,5 @@
 import { type TracingConfig } from '../config/schema';
-import { newSpanId, newTraceId } from '../envelope/ids';
+import { newSpanId, newTraceId, traceparentOf } from '../envelope/ids';
 import { type Logger } from '../logging';
 import { type CallEvent } from '../provider/provider';
 import { redactArgs, redactAttrs } from './redact';
@@ -71,7 +71,7 @@ export class Tracer {
 
   /** A new trace's traceparent, sampled or not by `sampleRoot(service)`. */
   rootTraceparent(service: string): string {
-    return `00-${newTraceId()}-${newSpanId()}-${this.sampleRoot(service) ? '01' : '00'}`;
+    return traceparentOf(newTraceId(), newSpanId(), this.sampleRoot(service));
   }
 
   /**
