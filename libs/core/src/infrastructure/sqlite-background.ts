@@ -19,7 +19,7 @@ parentPort.on('message', (m) => {
       if (statements.size >= 64) statements.clear();
       statements.set(m.sql, (stmt = db.prepare(m.sql)));
     }
-    const params = m.params.map((v) => (v !== null && typeof v === 'object' && v.utf8 instanceof Uint8Array ? Buffer.from(v.utf8.buffer, v.utf8.byteOffset, v.utf8.byteLength).toString('utf8') : typeof v === 'boolean' ? (v ? 1 : 0) : v));
+    const params = m.params.map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
     parentPort.postMessage({ id: m.id, changes: stmt.run(params).changes });
   } catch (err) {
     parentPort.postMessage({ id: m.id, error: { message: String(err && err.message), code: err && err.code } });
@@ -33,9 +33,6 @@ setInterval(() => {
   }
 }, workerData.checkpointMs);
 `;
-
-const LONG_TEXT = 16_384;
-const encoder = new TextEncoder();
 
 interface Pending {
   resolve(changes: number): void;
@@ -83,17 +80,11 @@ export class SqliteBackground {
     if (this.#closed) return Promise.reject(new Error(`SQLite database ${this.#path} is closed; no write can be made in its background`));
     const id = this.#nextId++;
     if (this.#pending.size === 0) this.#worker.ref();
-    // Long text goes as UTF-8 bytes whose buffer is handed over, not copied.
-    const transfer: ArrayBuffer[] = [];
-    const sent = params.map((v) => {
-      if (typeof v !== 'string' || v.length < LONG_TEXT) return v;
-      const utf8 = encoder.encode(v);
-      transfer.push(utf8.buffer as ArrayBuffer);
-      return { utf8 };
-    });
+    // Long text goes as it is, copied: encoding it to UTF-8 to hand the bytes over cost the main
+    // thread more than the copy (a span block of 50 kB: ~80 µs to encode against ~10 to copy).
     const written = new Promise<number>((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      this.#worker.postMessage({ id, sql, params: sent }, transfer);
+      this.#worker.postMessage({ id, sql, params });
     });
     this.#inFlight.add(written);
     const settled = () => void this.#inFlight.delete(written);
