@@ -28,7 +28,8 @@ export interface CallTrace {
 export function beginCallTrace(traceparent: string | undefined): CallTrace | undefined {
   const parent = parseTraceparent(traceparent);
   if (parent === undefined || !parent.sampled) return undefined;
-  return { traceId: parent.traceId, spanId: newSpanId(), parentSpanId: parent.spanId, handlerSpanId: newSpanId(), handlerStartedAt: 0, handlerMs: 0 };
+  // Every field from the start, those set later too: adding them to the object would change its shape on each call.
+  return { traceId: parent.traceId, spanId: newSpanId(), parentSpanId: parent.spanId, handlerSpanId: newSpanId(), handlerStartedAt: 0, handlerMs: 0, policy: undefined, name: undefined };
 }
 
 /** The handler's `ctx.trace`: its own span, so that its `ctx.call`s become the span's children. */
