@@ -1,5 +1,6 @@
 import { JunctionError } from '../errors';
 import { type CallMeta, type CallReply, type CallRequest, type Caller, type Envelope, ENVELOPE_VERSION } from './envelope';
+import { PARSED_TRACEPARENT } from './ids';
 
 /** Turns envelopes into bytes and back. One per wire format; JSON is the default. */
 export interface Codec {
@@ -152,6 +153,10 @@ function plainMeta(meta: CallMeta): CallMeta | undefined {
         return undefined;
     }
   }
+  // Not a value JSON carries: the traceparent parsed, which the process on the other side of
+  // this copy (the same one) would otherwise parse again. Left out by every real wire.
+  const parsed = (meta as { [PARSED_TRACEPARENT]?: unknown })[PARSED_TRACEPARENT];
+  if (parsed !== undefined) (out as { [PARSED_TRACEPARENT]?: unknown })[PARSED_TRACEPARENT] = parsed;
   return out;
 }
 

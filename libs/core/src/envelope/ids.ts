@@ -80,3 +80,11 @@ export function formatTraceparent(trace: TraceContext): string {
 export function traceparentOf(traceId: string, spanId: string, sampled: boolean): string {
   return `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`;
 }
+
+/**
+ * Where a request made or handed on in this process keeps its traceparent parsed, beside its
+ * meta (see tracing/span.ts, requestTrace). A symbol: JSON leaves it out, so it never crosses a
+ * wire; the memory transport's copy of a meta keeps it, as the same process reads it on the other
+ * side. It is used only while its text matches the meta's traceparent.
+ */
+export const PARSED_TRACEPARENT: unique symbol = Symbol('traceparent parsed');

@@ -1,6 +1,6 @@
-import { newSpanId, type TraceContext } from '../envelope';
+import { type CallMeta, newSpanId, type TraceContext } from '../envelope';
 import { type MethodDefinition } from '../service';
-import { type ArgsPolicy, parseTraceparent } from '../tracing/span';
+import { type ArgsPolicy, requestTrace } from '../tracing/span';
 
 /**
  * The provider's and the handler's spans of one sampled call, filled in as the call runs and
@@ -15,8 +15,11 @@ export interface CallTrace {
   readonly parentSpanId: string;
   /** The handler's span, child of the provider's; the handler's `ctx.call`s are its children. */
   readonly handlerSpanId: string;
-  /** Epoch ms; 0 when the handler never ran (refused, expired in the queue). */
+  /** Epoch ms; 0 until the handler runs here (the `inline` module) or its hand-off ends. */
   handlerStartedAt: number;
+  /** performance.now() when the handler started here. */
+  handlerClock: number;
+  /** -1 until the handler's span ends. */
   handlerMs: number;
   /** Known once the method is found: how its args are redacted. Without it, no args are kept. */
   policy?: ArgsPolicy;
@@ -25,11 +28,26 @@ export interface CallTrace {
 }
 
 /** A CallTrace for a sampled request; undefined for one without a (valid, sampled) traceparent. */
-export function beginCallTrace(traceparent: string | undefined): CallTrace | undefined {
-  const parent = parseTraceparent(traceparent);
+export function beginCallTrace(meta: CallMeta): CallTrace | undefined {
+  const parent = requestTrace(meta);
   if (parent === undefined || !parent.sampled) return undefined;
   // Every field from the start, those set later too: adding them to the object would change its shape on each call.
-  return { traceId: parent.traceId, spanId: newSpanId(), parentSpanId: parent.spanId, handlerSpanId: newSpanId(), handlerStartedAt: 0, handlerMs: 0, policy: undefined, name: undefined };
+  return { traceId: parent.traceId, spanId: newSpanId(), parentSpanId: parent.spanId, handlerSpanId: newSpanId(), handlerStartedAt: 0, handlerClock: 0, handlerMs: -1, policy: undefined, name: undefined };
+}
+
+/**
+ * Ends the handler's span, once: at its result or failure, as the provider's await sees it (a
+ * handler past its deadline is cut there). A thread or child runs the handler out of sight: its
+ * span is then the hand-off, from `handedAt` (epoch ms), seen from here.
+ */
+export function endHandlerSpan(trace: CallTrace, handedAt: number): void {
+  if (trace.handlerMs >= 0) return;
+  if (trace.handlerStartedAt === 0) {
+    trace.handlerStartedAt = handedAt;
+    trace.handlerMs = Date.now() - handedAt;
+  } else {
+    trace.handlerMs = performance.now() - trace.handlerClock;
+  }
 }
 
 /** The handler's `ctx.trace`: its own span, so that its `ctx.call`s become the span's children. */

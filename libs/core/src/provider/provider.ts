@@ -13,7 +13,7 @@ import { CallContext } from './call-context';
 import { CallDeadline } from './call-deadline';
 import { redactError } from '../tracing/redact';
 import { type ArgsPolicy } from '../tracing/span';
-import { argsPolicy, beginCallTrace, type CallTrace, handlerTrace } from './call-trace';
+import { argsPolicy, beginCallTrace, type CallTrace, endHandlerSpan, handlerTrace } from './call-trace';
 import { infrastructureFor } from './infrastructure';
 import { describeProblems, invalidParams, compileSchema, typeOf } from './schemas';
 import { type ServiceDescription, describeService } from './describe';
@@ -209,7 +209,7 @@ export class Provider {
     if (this.#observers.length === 0) return this.#answer(req);
     const startedAt = Date.now();
     const started = performance.now();
-    const trace = this.#traced ? beginCallTrace(req.meta.traceparent) : undefined;
+    const trace = this.#traced ? beginCallTrace(req.meta) : undefined;
     const reply = await this.#answer(req, trace);
     const event: CallEvent = { req, reply, startedAt, durationMs: performance.now() - started, trace };
     // Off the reply's path: observers (metrics, tracing) see the call after its caller has the reply.
@@ -257,14 +257,12 @@ export class Provider {
       const runAt = trace === undefined ? 0 : now;
       try {
         const value = await m.concurrency.run(new ProviderJob(m, args, req, deadline, at, trace, this.#outbound));
+        // Ended here rather than by a then() on the handler's promise: one promise a call less.
+        if (trace !== undefined) endHandlerSpan(trace, runAt);
         return { id: req.id, result: this.#result(m, value, req) };
       } finally {
         deadline.clear();
-        // A thread or child runs the handler out of sight: its span is the hand-off, seen from here.
-        if (trace !== undefined && trace.handlerStartedAt === 0) {
-          trace.handlerStartedAt = runAt;
-          trace.handlerMs = Date.now() - runAt;
-        }
+        if (trace !== undefined) endHandlerSpan(trace, runAt);
       }
     } catch (err) {
       return { id: req.id, error: this.#toWire(err, req) };
@@ -355,16 +353,12 @@ function execute(job: ProviderJob): Promise<unknown> {
   const { m, args, req, signal: deadline, trace } = job;
   const ctx = new CallContext(m, req, deadline, m.log, job.outbound, trace === undefined ? undefined : handlerTrace(trace));
   const late = () => ctx.log.warn('handler still running after its deadline; its result was dropped');
-  if (trace === undefined) return deadline.race(runHandler(m, args, ctx), late);
-  trace.handlerStartedAt = Date.now();
-  const started = performance.now();
-  const ended = () => {
-    trace.handlerMs = performance.now() - started;
-  };
-  // Until the race settles, as the caller sees it: a handler past its deadline is cut there.
-  const raced = deadline.race(runHandler(m, args, ctx), late);
-  raced.then(ended, ended);
-  return raced;
+  if (trace !== undefined) {
+    // Its end: endHandlerSpan, when the provider has the result.
+    trace.handlerStartedAt = Date.now();
+    trace.handlerClock = performance.now();
+  }
+  return deadline.race(runHandler(m, args, ctx), late);
 }
 
 /** The handler's promise: a throw before its first await rejects it, as from an async handler. */

@@ -1,4 +1,4 @@
-import { type CallRequest, newSpanId, newTraceId } from '../envelope';
+import { type CallRequest, ENVELOPE_VERSION, newSpanId, newTraceId, PARSED_TRACEPARENT } from '../envelope';
 import { jsonCodec } from '../envelope/codec';
 import { silentLogger } from '../logging';
 import { parseConfig } from '../config';
@@ -35,7 +35,12 @@ describe('a request handed on by a span', () => {
   it('keeps its parsed traceparent out of every wire, and out of use once the text changes', () => {
     const child = childRequest(request(undefined), parent, newSpanId());
     expect(JSON.parse(JSON.stringify(child.meta))).toEqual({ traceparent: child.meta.traceparent, deadline: 5_000, caller: { identity: 'ann', roles: ['artist'] }, attempt: 2, oneWay: true });
-    expect(Object.getOwnPropertySymbols(jsonCodec.roundTrip!.request(child).meta)).toEqual([]);
+    const decoded = jsonCodec.decode(jsonCodec.encode({ v: ENVELOPE_VERSION, kind: 'request', ...child }));
+    expect(decoded.kind === 'request' && Object.getOwnPropertySymbols(decoded.meta)).toEqual([]);
+    // The memory transport's copy stays in this process: the parse goes with it, and still reads the same.
+    const copied = jsonCodec.roundTrip!.request(child).meta;
+    expect(Object.getOwnPropertySymbols(copied)).toEqual([PARSED_TRACEPARENT]);
+    expect(requestTrace(copied)).toEqual({ traceId: parent.traceId, spanId: child.meta.traceparent!.slice(36, 52), sampled: true, text: child.meta.traceparent });
     // A link that spreads the meta with a traceparent of its own: the kept one no longer applies.
     const other = `00-${newTraceId()}-${newSpanId()}-00`;
     expect(requestTrace({ ...child.meta, traceparent: other })).toEqual(parseTraceparent(other));

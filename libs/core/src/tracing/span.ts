@@ -1,5 +1,5 @@
 import { type CallMeta, type CallRequest } from '../envelope/envelope';
-import { isTraceparent, newSpanId, sampledBit, traceparentOf } from '../envelope/ids';
+import { isTraceparent, newSpanId, PARSED_TRACEPARENT, sampledBit, traceparentOf } from '../envelope/ids';
 
 /** Where in a call's path a span was taken. */
 export type SpanKind = 'gateway' | 'proxy' | 'transport' | 'provider' | 'handler';
@@ -118,11 +118,11 @@ export function isSampled(text: string | undefined): boolean {
   return text !== undefined && text.length === 55 && sampledBit(text);
 }
 
-// A request made in this process keeps its traceparent parsed beside it, under a symbol: JSON and
-// the memory transport's copy leave symbols out, so it never crosses a wire, and it is used only
-// while it matches the text. Checking a traceparent costs about as much as the rest of a span's
-// start; each hop in a process would otherwise check the one the hop before it made.
-const PARSED = Symbol('traceparent parsed');
+// A request made in this process keeps its traceparent parsed beside it, under a symbol that JSON
+// leaves out (so it never crosses a wire), used only while it matches the text. Checking a
+// traceparent costs about as much as the rest of a span's start; each hop in a process would
+// otherwise check the one the hop before it made.
+const PARSED = PARSED_TRACEPARENT;
 type Parsed = TraceParent & { readonly text: string };
 type ParsedMeta = CallMeta & { [PARSED]?: Parsed };
 
