@@ -15,12 +15,14 @@ export function createRemote(config: RemoteProxyConfig, deps: Pick<ChainDeps, 't
   // so the gap between them is the time the request waited in the transport (queueWaitMs).
   const name = `send over ${label}`;
   const attrs = { transport: config.transport };
-  const call: Handler = async (req) => {
+  // A then(), not an async function: one promise a traced call less. transport.call never rejects.
+  const call: Handler = (req) => {
     const span = openSpan(tracer, req, 'transport');
     if (span === undefined) return transport.call(req);
-    const reply = await transport.call(span.req);
-    span.end(name, reply, attrs);
-    return reply;
+    return transport.call(span.req).then((reply) => {
+      span.end(name, reply, attrs);
+      return reply;
+    });
   };
   return { call, target: () => label };
 }
