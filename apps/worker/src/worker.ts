@@ -125,6 +125,8 @@ export function createWorker(opts: WorkerOptions): Worker {
       await membership.stop();
       if (opts.bus === undefined) await bus.close();
       await provider.close();
+      // Before the db: its encoder thread holds a connection to an SQLite file.
+      await spans.close();
       await db?.close();
       state = 'stopped';
       return inTime;

@@ -8,6 +8,12 @@ export type Row = Record<string, unknown>;
 export interface Db {
   /** Which kind backs it (`sqlite`, `postgres`): for the rare query that must differ. */
   readonly kind: string;
+  /**
+   * SQLite with a file: its absolute path, for a thread of the process to open a connection of
+   * its own and write there without the event loop (the tracing store's span encoder). Absent
+   * for `:memory:` and for other kinds.
+   */
+  readonly file?: string;
   query<T extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<T[]>;
   /** Runs a statement for its effect. Without params it may hold several statements (schema scripts). */
   exec(sql: string, params?: readonly unknown[]): Promise<{ changes: number }>;

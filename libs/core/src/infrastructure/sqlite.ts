@@ -90,8 +90,10 @@ export function createSqliteDb(config: SqliteConfig): Db {
     },
   };
 
+  const file = config.path === ':memory:' ? undefined : resolve(config.path);
   const direct = (tx: boolean): Db => ({
     kind: 'sqlite',
+    file,
     query: async (sql, params) => (tx ? driver(() => run.query(sql, params)) : lock.then(() => driver(() => run.query(sql, params)))),
     exec: async (sql, params) => (tx ? driver(() => run.exec(sql, params)) : lock.then(() => driver(() => run.exec(sql, params)))),
     transaction: (fn) => (tx ? fn(direct(true)) : transaction(fn)),

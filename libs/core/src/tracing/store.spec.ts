@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { newSpanId, newTraceId } from '../envelope';
@@ -167,5 +167,24 @@ describe('SpanStore', () => {
     for (const t of traces.slice(0, 5)) expect(ids(await stored.trace(t)).sort()).toEqual(ids(await memory.trace(t)).sort());
     expect(await stored.trace('not-hex')).toEqual([]);
     await db.close();
+  });
+
+  it('writes an SQLite file from its encoder thread, says which batch it could not store and why, and lets go of the file when closed', async () => {
+    const path = join(dir, 'own-thread.db');
+    const db = createSqliteDb({ type: 'sqlite', path });
+    const store = new SpanStore({ ringSize: 10, db, log: silentLogger(), node: 'w1' });
+    const first = span({ start: Date.now() });
+    await store.add([first]);
+    expect(await db.query('SELECT node, span_count FROM junction_span_blocks')).toEqual([{ node: 'w1', span_count: 1 }]);
+    expect(await store.trace(first.traceId)).toEqual([first]);
+    expect(store.size()).toEqual({ traces: 1, spans: 1 });
+    // The table goes away under it: the batch is refused with SQLite's reason, nothing else breaks.
+    await db.exec('DROP TABLE junction_span_blocks');
+    await expect(store.add([span({})])).rejects.toThrow(/could not encode or store a batch: no such table: junction_span_blocks/);
+    await store.close();
+    await expect(store.add([span({})])).rejects.toThrow('tracing: the span store of node "w1" is closed; 1 span(s) were not stored');
+    // The last connection to close removes the WAL: none is left open on the file.
+    await db.close();
+    expect(existsSync(`${path}-wal`)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import { type Db } from '../infrastructure/db';
 import { type Logger } from '../logging';
-import { redactArgsText, redactAttrs } from './redact';
+import { type Block, closeBlockFile, encodeBlock } from './block-encoder';
 import { type RawSpan, type Span, type SpanKind } from './span';
 
 /** What `tracing.recent` and `tracing.slowest` filter on. */
@@ -19,6 +19,10 @@ export interface SpanQuery {
 export type SpanNode = Span & { queueWaitMs?: number; children: SpanNode[] };
 
 const TABLE = 'junction_span_blocks';
+const COLUMNS = 'node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body';
+const INSERT = `INSERT INTO ${TABLE} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`;
+// The same, as the encoder thread's own SQLite connection runs it (block-encoder.ts writes the values in this order).
+const INSERT_SQLITE = `INSERT INTO ${TABLE} (${COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 // Blocks read per query round: enough to answer a typical `recent` in one.
 const BLOCKS_PER_READ = 8;
 const CREATE = [
@@ -29,16 +33,19 @@ const CREATE = [
 ];
 
 /**
- * Where the tracing service keeps spans: a ring of the latest blocks in memory, at most
- * `ringSize` spans (the oldest blocks go first) and, when the node has a `db`, the table
- * `junction_span_blocks`, created on first use. With a db, queries read the table: it holds the
- * spans every worker received.
+ * Where the tracing service keeps spans: without a `db`, a ring of the latest blocks in memory, at
+ * most `ringSize` spans (the oldest blocks go first); with one, the table `junction_span_blocks`,
+ * created on first use, which holds the spans every worker received (the ring then keeps only
+ * what `tracing.status` counts, not the spans).
+ *
+ * A batch becomes a block on a thread of its own (block-encoder.ts), which also writes it when the
+ * db is an SQLite file: the event loop only packs the batch and redacts its args.
  *
  * Both hold blocks, not spans: each batch a node ships is one block, its spans as JSON, with
  * what queries prune on (time range, longest duration, errors, `kind|service|method` keys, trace
  * ids). A row per span cost more than the call it traced (four rows a call, each an insert into a
- * random-keyed trace index); a row per batch costs a few microseconds a call. The ring keeps the
- * same encoded blocks rather than span objects: 50,000 live spans made every garbage collection
+ * random-keyed trace index); a row per batch costs a few microseconds a call. The ring keeps
+ * encoded blocks rather than span objects: 50,000 live spans made every garbage collection
  * copy and scan them, and a Map entry per trace cost each span a lookup. Queries read the few
  * blocks that can hold an answer, newest (recent) or slowest (slowest) first, and stop as soon
  * as no further block can improve it.
@@ -52,6 +59,7 @@ export class SpanStore {
   readonly #ring: Block[] = [];
   #count = 0;
   #ready: Promise<void> | undefined;
+  #closed = false;
 
   readonly #retentionMs: number;
   readonly #now: () => number;
@@ -77,14 +85,26 @@ export class SpanStore {
   /** Stores finished spans (from tracing.record) or this node's records as its tracer made them. */
   async add(spans: readonly RawSpan[]): Promise<void> {
     if (spans.length === 0) return;
-    const block = toBlock(spans);
-    this.#ring.push(block);
+    if (this.#closed) throw new Error(`tracing: the span store of node "${this.#node}" is closed; ${spans.length} span(s) were not stored`);
+    const db = this.#db;
+    // Encoded on a thread of its own: the block's JSON cost the event loop several µs a call.
+    // An SQLite file is written by that thread too, and the body stays there.
+    const file = db?.file;
+    if (db !== undefined) await this.#table(db);
+    const block = await encodeBlock(spans, file === undefined ? undefined : { file, sql: INSERT_SQLITE, node: this.#node });
+    if (db !== undefined && file === undefined) await this.#insert(db, block);
+    // With a db, queries read the table, and the ring keeps only what tracing.status counts.
+    this.#ring.push(db === undefined ? block : { ...block, body: '' });
     this.#count += block.count;
     while (this.#count > this.#ringSize) this.#count -= this.#ring.shift()!.count;
-    if (this.#db !== undefined) {
-      await this.#insert(this.#db, block);
-      await this.#prune(this.#db);
-    }
+    if (db !== undefined) await this.#prune(db);
+  }
+
+  /** Lets the encoder thread close its connection to the db file once the blocks handed to it are written; later adds are refused. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const file = this.#db?.file;
+    if (file !== undefined) await closeBlockFile(file);
   }
 
   /** Deletes the blocks past the retention, at most once a minute. */
@@ -108,8 +128,8 @@ export class SpanStore {
       await this.#table(this.#db);
       for (const r of await this.#db.query(`SELECT body FROM ${TABLE} WHERE trace_ids LIKE $1`, [`%,${traceId},%`])) take(r.body);
     }
-    // The ring too, with a db: its latest blocks may not be written yet.
-    if (known) for (const b of this.#ring) if (b.traces.includes(`,${traceId},`)) take(b.body);
+    // Without a db, the ring is the store. With one, a block is in the table before add() resolves.
+    if (known && this.#db === undefined) for (const b of this.#ring) if (b.traces.includes(`,${traceId},`)) take(b.body);
     return [...byId.values()].sort((a, b) => a.start - b.start);
   }
 
@@ -174,11 +194,7 @@ export class SpanStore {
   }
 
   async #insert(db: Db, b: Block): Promise<void> {
-    await this.#table(db);
-    await db.execInBackground(
-      `INSERT INTO ${TABLE} (node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-      [this.#node, Math.floor(b.start), Math.ceil(b.end), b.count, b.maxDuration, b.errors, b.keys, b.codes, b.traces, b.body],
-    );
+    await db.execInBackground(INSERT, [this.#node, Math.floor(b.start), Math.ceil(b.end), b.count, b.maxDuration, b.errors, b.keys, b.codes, b.traces, b.body]);
   }
 }
 
@@ -210,153 +226,6 @@ class Answer {
   }
 }
 
-/** A batch of spans as the ring and the table keep it: the encoded spans, and what queries prune on. */
-interface Block {
-  start: number;
-  end: number;
-  count: number;
-  maxDuration: number;
-  errors: number;
-  /** `,kind|service|method,...,`: LIKE and includes find a key, or a prefix of one, between commas. */
-  keys: string;
-  codes: string;
-  traces: string;
-  body: string;
-}
-
-// Dictionary indexes packed into one number per `kind|service|method` key: each fits in 17 bits
-// (a block holds at most 10,000 spans, so at most 60,000 distinct strings).
-const KEY_BITS = 131_072;
-
-/**
- * A batch as a block, in one pass: the summary queries prune on, and the body (version 3).
- *
- * The body is `[3, strings, traceIds, base, rows]`. Each span is a row of values rather than an
- * object, and names each string it repeats (kind, service, method, node, name, error code) by its
- * index in `strings`. It names its trace id by its index in `traceIds`, and its start as an
- * offset from `base`. Trailing empty fields are left out.
- *   row: [trace, spanId, parentSpanId | null, kind, service, method, node, start - base,
- *         duration (whole µs), name, error?, argsJson?, attrs?, handler?]
- *   handler: [spanId, start - base, duration (µs)]: the provider's handler span, folded into its row
- *            (same trace, service, method, node, name and outcome; the row's span its parent).
- * Args are kept as their JSON text, made once, as the redaction made it. A call of the benchmark
- * takes three rows (gateway, transport, provider with its handler), against four in version 2.
- * Bytes are what a stored span costs: they are encoded on the event loop, written to the WAL, then
- * again to the database file.
- */
-function toBlock(spans: readonly RawSpan[]): Block {
-  const base = spans[0].start;
-  let end = base;
-  let start = base;
-  let maxDuration = 0;
-  let errors = 0;
-  let count = 0;
-  const strings = new StringTable();
-  // Rows of a batch mostly repeat the row before them: a column compares with its last string
-  // before it asks the table.
-  const [kinds, services, methods, nodes, names] = [new Column(strings), new Column(strings), new Column(strings), new Column(strings), new Column(strings)];
-  const traces: string[] = [];
-  const traceIndex = new Map<string, number>();
-  let lastTraceId = '';
-  let trace = -1;
-  const keys = new Set<number>();
-  const codes = new Set<string>();
-  const rows: StoredRow[] = new Array(spans.length);
-  let lastKey = -1;
-  for (let n = 0; n < spans.length; n++) {
-    const s = spans[n];
-    count++;
-    if (s.start < start) start = s.start;
-    if (s.start > end) end = s.start;
-    if (s.durationMs > maxDuration) maxDuration = s.durationMs;
-    if (s.traceId !== lastTraceId) {
-      lastTraceId = s.traceId;
-      const known = traceIndex.get(s.traceId);
-      trace = known ?? traces.push(s.traceId) - 1;
-      if (known === undefined) traceIndex.set(s.traceId, trace);
-    }
-    const kind = kinds.index(s.kind);
-    const service = services.index(s.service);
-    const method = methods.index(s.method);
-    const key = (kind * KEY_BITS + service) * KEY_BITS + method;
-    if (key !== lastKey) {
-      lastKey = key;
-      keys.add(key);
-    }
-    const node = nodes.index(s.node);
-    const name = names.index(s.name);
-    if (s.error !== undefined) {
-      errors++;
-      codes.add(s.error);
-    }
-    const args = s.policy !== undefined ? redactArgsText(s.rawArgs, s.policy) : s.args === undefined ? undefined : JSON.stringify(s.args);
-    const attrs = redactAttrs(s.attrs, s.rawArgs, s.policy);
-    const h = s.handler;
-    if (h !== undefined) {
-      count++;
-      keys.add((strings.index('handler') * KEY_BITS + service) * KEY_BITS + method);
-      if (h.start > end) end = h.start;
-    }
-    if (s.error === undefined && args === undefined && attrs === undefined && h === undefined) {
-      rows[n] = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, node, s.start - base, micros(s.durationMs), name];
-      continue;
-    }
-    const row: StoredRow = [trace, s.spanId, s.parentSpanId ?? null, kind, service, method, node, s.start - base, micros(s.durationMs), name, s.error === undefined ? null : strings.index(s.error), args ?? null, attrs ?? null, h === undefined ? null : [h.spanId, h.start - base, micros(h.durationMs)]];
-    while (row[row.length - 1] === null) row.pop();
-    rows[n] = row;
-  }
-  const list = strings.list;
-  const keyList = [...keys].map((k) => `${list[Math.floor(k / KEY_BITS / KEY_BITS)]}|${list[Math.floor(k / KEY_BITS) % KEY_BITS]}|${list[k % KEY_BITS]}`);
-  const joined = (items: Iterable<string>) => `,${[...items].join(',')},`;
-  return {
-    start,
-    end,
-    count,
-    maxDuration,
-    errors,
-    keys: joined(keyList),
-    codes: joined(codes),
-    traces: joined(traces),
-    body: JSON.stringify([3, list, traces, base, rows]),
-  };
-}
-
-/** A block's strings, each once, named by index. */
-class StringTable {
-  readonly list: string[] = [];
-  readonly #index = new Map<string, number>();
-
-  index(text: string): number {
-    let i = this.#index.get(text);
-    if (i === undefined) {
-      i = this.list.push(text) - 1;
-      this.#index.set(text, i);
-    }
-    return i;
-  }
-}
-
-/** One column of a block's rows: its last string and that string's index. */
-class Column {
-  #last: string | undefined;
-  #index = 0;
-
-  constructor(readonly table: StringTable) {}
-
-  index(text: string): number {
-    if (text !== this.#last) {
-      this.#last = text;
-      this.#index = this.table.index(text);
-    }
-    return this.#index;
-  }
-}
-
-// Durations are stored as whole microseconds, all a duration measured here can tell: an integer
-// is cheaper to write than a fraction, and shorter.
-const micros = (ms: number): number => Math.round(ms * 1000);
-
-
 function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   if (!b.keys.includes(`,${key}`)) return false;
   if (q.minDurationMs !== undefined && b.maxDuration < q.minDurationMs) return false;
@@ -365,7 +234,7 @@ function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   return true;
 }
 
-/** A span in a version 3 body (see toBlock); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values, durations in ms. */
+/** A span in a version 3 body (see block-encoder.ts); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values, durations in ms. */
 type StoredRow = [number, string, string | null, number, number, number, number, number, number, number, (number | null)?, unknown?, (Span['attrs'] | null)?, ([string, number, number] | null)?];
 
 /** A span in a version 1 body: the values of its fields, `name` null where it is `service.method`. */
