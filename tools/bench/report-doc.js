@@ -9,8 +9,11 @@ const fs = require('node:fs');
 const markers = (name) => [`<!-- bench:${name}:start -->`, `<!-- bench:${name}:end -->`];
 
 const HOW_TO_READ = `How to read it: both servers ran on the machine named above, in the same run, with the load
-generator (autocannon) in a third process; each row is the mean of two measured runs, taken in
-alternating order. Read the ratios, not the absolute req/s, which depend on the machine. The
+generator (autocannon) in a third process; each row is the mean of its measured runs (two at 1
+connection, two per round at 64), taken in alternating order. Read the ratios, not the absolute
+req/s, which depend on the machine. A goal is read from the runs' adjacent pairs (junction next
+to bare, tracing next to junction, measured seconds apart): its ratio is their median, and every
+pair is shown; "not every pair" means the pairs fell on both sides of the goal. The
 junction/bare req/s ratio is the share of a bare Fastify server's throughput that the platform
 keeps once a call goes through JSON-RPC handling, the deadline and route proxies, the memory
 transport (which serializes the request and reply as RabbitMQ would) and the provider's
@@ -21,9 +24,9 @@ load generator was, and the req/s ratio would understate the platform's overhead
 it is lower by nature: the server idles during each round trip. "cpu us/call" is that CPU divided
 by the calls answered: the cost of one call, which other load on a shared machine disturbs less
 than req/s, so it is the figure to check when the machine was busy (the load average before the
-run, on the machine line, says whether it was). "run-to-run" is the gap between the two runs of
-a row; when it is as large as the difference you care about, run again with a longer
-BENCH_SECONDS.`;
+run, on the machine line, says whether it was). "run-to-run" is the gap between the fastest and
+slowest runs of a row; when it is as large as the difference you care about, run again with more
+BENCH_ROUNDS or a longer BENCH_SECONDS.`;
 
 /** A benchmark's section of docs/benchmarks.md, between its markers: heading, provenance, how to read it, the output. */
 function renderSection({ name, title, command, script, howToRead, output }) {
