@@ -227,7 +227,7 @@ export const TracingSchema = Type.Object(
     bufferSize: PositiveInt({ default: 10_000, description: 'Spans a node holds before shipping them; one more is dropped and counted.' }),
     flushIntervalMs: PositiveInt({ default: 1000, description: 'How often a node ships its spans.' }),
     batchSize: PositiveInt({ default: 500, description: 'Spans in one tracing.record call.' }),
-    ringSize: PositiveInt({ default: 50_000, description: 'Spans the tracing service keeps in memory, in the batches they came in; the oldest batch goes first.' }),
+    ringSize: PositiveInt({ default: 50_000, description: 'Without a db (or store: false): spans the tracing service keeps in memory, in the batches they came in; the oldest batch goes first. With one, the table keeps them.' }),
     store: Type.Boolean({ default: true, description: "Also store spans in the node's `db`, when it has one (table junction_span_blocks)." }),
     retentionHours: Type.Number({ exclusiveMinimum: 0, default: 72, description: 'Stored spans older than this are deleted (checked once a minute by each node that stores).' }),
     otlp: Type.Optional(
