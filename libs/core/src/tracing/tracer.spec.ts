@@ -41,11 +41,18 @@ describe('Tracer batches', () => {
     await tracer.close();
   });
 
-  it('ships a full batch soon after it fills, and leaves a partial one for the timer', async () => {
+  /** A started tracer, batches of 3, whose first full batch (records 1 to 3) the sink holds. */
+  async function holdingFirstBatch(): Promise<void> {
     tracer = tracerWith('  batchSize: 3\n  flushIntervalMs: 60000\n');
     tracer.rawSink('test', sink.ship);
     tracer.start();
-    for (let n = 1; n <= 4; n++) tracer.record(span(n));
+    for (let n = 1; n <= 3; n++) tracer.record(span(n));
+    await tick();
+  }
+
+  it('ships a full batch soon after it fills, and leaves a partial one for the timer', async () => {
+    await holdingFirstBatch();
+    tracer.record(span(4));
     await tick();
     expect(sink.batches).toEqual([[1, 2, 3]]);
     await sink.release();
@@ -56,11 +63,7 @@ describe('Tracer batches', () => {
   });
 
   it('takes only full batches while one is being stored: records that came meanwhile wait for a full batch', async () => {
-    tracer = tracerWith('  batchSize: 3\n  flushIntervalMs: 60000\n');
-    tracer.rawSink('test', sink.ship);
-    tracer.start();
-    for (let n = 1; n <= 3; n++) tracer.record(span(n));
-    await tick();
+    await holdingFirstBatch();
     // Stored slowly; two records come meanwhile: not a batch of two once it is done.
     tracer.record(span(4));
     tracer.record(span(5));
@@ -79,11 +82,7 @@ describe('Tracer batches', () => {
   });
 
   it('flush() ships what the buffer holds, a partial batch too, even while a flush is under way', async () => {
-    tracer = tracerWith('  batchSize: 3\n  flushIntervalMs: 60000\n');
-    tracer.rawSink('test', sink.ship);
-    tracer.start();
-    for (let n = 1; n <= 3; n++) tracer.record(span(n));
-    await tick();
+    await holdingFirstBatch();
     tracer.record(span(4));
     const flushed = tracer.flush();
     await sink.release();
