@@ -288,11 +288,14 @@ interface Pending {
  */
 class BlockEncoder {
   #worker: Worker | undefined;
+  // Where the thread loads better-sqlite3 from: the same copy as this process's db.
+  #driver: string | undefined;
   readonly #pending = new Map<number, Pending>();
   #nextId = 1;
 
   encode(packed: PackedSpans, to?: BlockFile): Promise<Block> {
-    return this.#send({ packed, to: to === undefined ? undefined : { ...to, driver: require.resolve('better-sqlite3') } }, [packed.buffer]);
+    this.#driver ??= require.resolve('better-sqlite3');
+    return this.#send({ packed, to: to === undefined ? undefined : { ...to, driver: this.#driver } }, [packed.buffer]);
   }
 
   /** Closes the thread's connection to `file`, once the batches sent before are written. */
@@ -300,6 +303,7 @@ class BlockEncoder {
     if (this.#worker !== undefined) await this.#send({ close: file }, []);
   }
 
+  /** Resolves with the thread's block; a close resolves with none. */
   #send(message: object, transfer: ArrayBuffer[]): Promise<Block> {
     const worker = (this.#worker ??= this.#start());
     if (this.#pending.size === 0) worker.ref();
