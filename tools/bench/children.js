@@ -103,10 +103,14 @@ async function run(name, script, args, opts) {
   return out;
 }
 
-/** CPU seconds (user + system, all threads) the process has used so far, from /proc (Linux). */
-function cpuSeconds(child) {
+/**
+ * CPU seconds (user + system) the process has used so far, from /proc (Linux): all its threads,
+ * or with `mainThread` only its main thread's (a Node process's event loop).
+ */
+function cpuSeconds(child, { mainThread = false } = {}) {
   try {
-    const stat = require('node:fs').readFileSync(`/proc/${child.pid}/stat`, 'utf8');
+    const file = mainThread ? `/proc/${child.pid}/task/${child.pid}/stat` : `/proc/${child.pid}/stat`;
+    const stat = require('node:fs').readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // after "pid (comm) "
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {

@@ -54,15 +54,15 @@ const median = (xs) => {
   return a.length % 2 === 1 ? a[(a.length - 1) / 2] : (a[a.length / 2 - 1] + a[a.length / 2]) / 2;
 };
 
-/** req/s of `target` over `baseline` for each pair of adjacent runs of the two at `connections`, in run order. */
-function pairRatios(results, connections, target, baseline) {
+/** `value` (req/s by default) of `target` over `baseline` for each pair of adjacent runs of the two at `connections`, in run order. */
+function pairRatios(results, connections, target, baseline, value = (r) => r.rps) {
   const runs = results.filter((r) => r.connections === connections);
   const ratios = [];
   for (let i = 0; i + 1 < runs.length; i++) {
     const [a, b] = [runs[i], runs[i + 1]];
     if (a.round !== b.round) continue;
-    if (a.target === target && b.target === baseline) ratios.push(a.rps / b.rps);
-    else if (a.target === baseline && b.target === target) ratios.push(b.rps / a.rps);
+    if (a.target === target && b.target === baseline) ratios.push(value(a) / value(b));
+    else if (a.target === baseline && b.target === target) ratios.push(value(b) / value(a));
   }
   return ratios;
 }
@@ -112,10 +112,12 @@ async function load(server, connections, seconds, what) {
     throw new Error(`${server.name} ${how} during the bench: ${children.describe(server.child)}`);
   }
   const cpuBefore = children.cpuSeconds(server.child);
+  const loopBefore = children.cpuSeconds(server.child, { mainThread: true });
   const opts = { url: server.url, connections, seconds, body: BODY, expect: EXPECT };
   const out = await children.run(`load generator (${server.name}, ${connections} conn, ${what})`, path.join(__dirname, 'load.js'), [JSON.stringify(opts)], { cwd: ROOT });
   const r = JSON.parse(out.trim().split('\n').pop());
   r.cpu = (children.cpuSeconds(server.child) - cpuBefore) / r.seconds;
+  r.loopCpu = (children.cpuSeconds(server.child, { mainThread: true }) - loopBefore) / r.seconds;
   const bad = Object.entries(r.problems).filter(([, n]) => n > 0);
   if (bad.length > 0 || r.requests === 0) {
     throw new Error(`${server.name} at ${connections} connections (${what}): ${bad.map(([k, n]) => `${n} ${k}`).join(', ') || 'no replies'}\n  ${children.describe(server.child)}`);
@@ -154,8 +156,15 @@ async function tracingStatus(url) {
 function goal(what, target, ratios) {
   const m = median(ratios);
   const verdict = ratios.every((r) => r >= target) ? 'PASS' : ratios.every((r) => r < target) ? 'FAIL' : m >= target ? 'PASS (not every pair)' : 'FAIL (not every pair)';
-  return `goal: ${what}: ${verdict} (median ${m.toFixed(2)} of ${ratios.length} adjacent pairs: ${[...ratios].sort((a, b) => a - b).map((r) => r.toFixed(2)).join(' ')})`;
+  return `goal: ${what}: ${verdict} (${pairList(ratios)})`;
 }
+
+/** A figure read from adjacent pairs, without a goal. */
+function pairs(what, ratios) {
+  return `pairs: ${what}: ${pairList(ratios)}`;
+}
+
+const pairList = (ratios) => `median ${median(ratios).toFixed(2)} of ${ratios.length} adjacent pairs: ${[...ratios].sort((a, b) => a - b).map((r) => r.toFixed(2)).join(' ')}`;
 
 function report(results, m, spans) {
   const rows = [];
@@ -172,6 +181,7 @@ function report(results, m, spans) {
         errors: runs.reduce((n, r) => n + Object.values(r.problems).reduce((a, b) => a + b, 0), 0),
         cpu: mean(runs.map((r) => r.cpu)),
         cpuPerCall: mean(runs.map((r) => (r.cpu * 1e6) / r.rps)), // µs of server CPU per call
+        loopPerCall: mean(runs.map((r) => (r.loopCpu * 1e6) / r.rps)), // µs of its event loop's (main thread's) CPU per call
         spread: (Math.max(...rps) - Math.min(...rps)) / mean(rps),
       });
     }
@@ -185,19 +195,20 @@ function report(results, m, spans) {
     `machine  ${m.line}; 1-min load average ${m.load} before the run`,
     `method   each row: mean of its measured runs of ${SECONDS} s, each after a ${WARMUP} s warm-up; order ${PLAN.map(([c, order, rounds]) => `c=${c}: ${order.join(', ')}${rounds > 1 ? ` (${rounds} rounds)` : ''}`).join('; ')}`,
     '',
-    'target    conns     req/s   p50 ms   p99 ms  errors  server cpu  cpu us/call  run-to-run',
-    ...rows.map((r) => `${r.target.padEnd(8)} ${pad(r.connections, 6)} ${pad(Math.round(r.rps), 9)} ${pad(r.p50.toFixed(3), 8)} ${pad(r.p99.toFixed(3), 8)} ${pad(r.errors, 7)} ${pad(`${Math.round(r.cpu * 100)}%`, 11)} ${pad(Math.round(r.cpuPerCall), 12)} ${pad(`${(r.spread * 100).toFixed(1)}%`, 11)}`),
+    'target    conns     req/s   p50 ms   p99 ms  errors  server cpu  cpu us/call  loop us/call  run-to-run',
+    ...rows.map((r) => `${r.target.padEnd(8)} ${pad(r.connections, 6)} ${pad(Math.round(r.rps), 9)} ${pad(r.p50.toFixed(3), 8)} ${pad(r.p99.toFixed(3), 8)} ${pad(r.errors, 7)} ${pad(`${Math.round(r.cpu * 100)}%`, 11)} ${pad(Math.round(r.cpuPerCall), 12)} ${pad(Math.round(r.loopPerCall), 13)} ${pad(`${(r.spread * 100).toFixed(1)}%`, 11)}`),
     '',
     'junction / bare       c=1    c=64',
     ...[['req/s', 'rps'], ['p50 latency', 'p50'], ['p99 latency', 'p99'], ['cpu per call', 'cpuPerCall']].map(([label, key]) => `  ${label.padEnd(16)} ${pad(ratio(key, 1).toFixed(2), 6)} ${pad(ratio(key, 64).toFixed(2), 7)}`),
     '',
     '',
     'tracing on / off      c=1    c=64',
-    ...[['req/s', 'rps'], ['p50 latency', 'p50'], ['p99 latency', 'p99'], ['cpu per call', 'cpuPerCall']].map(([label, key]) => `  ${label.padEnd(16)} ${pad(ratio(key, 1, 'junction', 'tracing').toFixed(2), 6)} ${pad(ratio(key, 64, 'junction', 'tracing').toFixed(2), 7)}`),
+    ...[['req/s', 'rps'], ['p50 latency', 'p50'], ['p99 latency', 'p99'], ['cpu per call', 'cpuPerCall'], ['loop cpu per call', 'loopPerCall']].map(([label, key]) => `  ${label.padEnd(17)}${pad(ratio(key, 1, 'junction', 'tracing').toFixed(2), 6)} ${pad(ratio(key, 64, 'junction', 'tracing').toFixed(2), 7)}`),
     '',
     goal(`junction >= ${GOAL} x bare req/s at 64 connections`, GOAL, pairRatios(results, 64, 'junction', 'bare')),
     `tracing  spans shipped ${spans?.shipped ?? '?'}, dropped ${spans?.dropped ?? '?'} (buffer full), failed to ship ${spans?.failed ?? '?'}`,
     goal(`tracing on >= ${TRACING_GOAL} x tracing off req/s at 64 connections`, TRACING_GOAL, pairRatios(results, 64, 'tracing', 'junction')),
+    pairs('tracing on / off event-loop CPU per call at 64 connections', pairRatios(results, 64, 'tracing', 'junction', (r) => r.loopCpu / r.rps)),
   ];
   // Say so when the run was disturbed, rather than leave a reader to trust a noisy req/s ratio.
   const worstSpread = Math.max(...rows.map((r) => r.spread));

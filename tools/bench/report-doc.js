@@ -24,7 +24,9 @@ load generator was, and the req/s ratio would understate the platform's overhead
 it is lower by nature: the server idles during each round trip. "cpu us/call" is that CPU divided
 by the calls answered: the cost of one call, which other load on a shared machine disturbs less
 than req/s, so it is the figure to check when the machine was busy (the load average before the
-run, on the machine line, says whether it was). "run-to-run" is the gap between the fastest and
+run, on the machine line, says whether it was). "loop us/call" is the part of it spent on the
+server's main thread, its event loop, which every call waits for; the rest ran on other threads
+(garbage collection helpers, SQLite's and the span encoder's threads). "run-to-run" is the gap between the fastest and
 slowest runs of a row; when it is as large as the difference you care about, run again with more
 BENCH_ROUNDS or a longer BENCH_SECONDS.`;
 
