@@ -1,16 +1,29 @@
 import { Worker } from 'node:worker_threads';
 
+/**
+ * JS source of a function `openSideConnection(Database, path)`, for a thread that writes to an
+ * SQLite file beside the main connection (this file's background thread, the span encoder's): a
+ * writer that waits for a lock rather than fail, syncs at checkpoints only (WAL), and leaves
+ * checkpoints to the background thread. Interpolated into each thread's source.
+ */
+export const OPEN_SIDE_CONNECTION = `
+function openSideConnection(Database, path) {
+  const db = new Database(path);
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('wal_autocheckpoint = 0');
+  return db;
+}
+`;
+
 // The background thread: a connection of its own to the same file (WAL lets it write while the
 // main connection reads) that runs the writes handed to it, and moves the WAL into the database
 // file every interval without blocking readers or writers (PASSIVE). Plain JS in a string, so
 // that it runs the same from sources under test and from dist.
 const BACKGROUND = `
 const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 5000');
-db.pragma('synchronous = NORMAL');
-db.pragma('wal_autocheckpoint = 0');
+${OPEN_SIDE_CONNECTION}
+const db = openSideConnection(require(workerData.driver), workerData.path);
 const statements = new Map();
 parentPort.on('message', (m) => {
   try {

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { OPEN_SIDE_CONNECTION } from '../infrastructure/sqlite-background';
 import { redactArgsText, redactAttrs } from './redact';
 import { type RawSpan } from './span';
 
@@ -235,18 +236,13 @@ function encode(p) {
   return { start, end, count, maxDuration, errors, keys: joined(keyList), codes: joined(codes), traces: joined(traces), body: JSON.stringify([3, list, traces, base, rows]) };
 }
 
+${OPEN_SIDE_CONNECTION}
 // Connections of its own to SQLite files it writes blocks to, by file.
 const files = new Map();
 function writerOf(to) {
   let w = files.get(to.file);
   if (w === undefined) {
-    const Database = require(to.driver);
-    const db = new Database(to.file);
-    db.pragma('busy_timeout = 5000');
-    db.pragma('synchronous = NORMAL');
-    // The file's own background thread checkpoints it (sqlite-background.ts).
-    db.pragma('wal_autocheckpoint = 0');
-    w = { db, statements: new Map() };
+    w = { db: openSideConnection(require(to.driver), to.file), statements: new Map() };
     files.set(to.file, w);
   }
   let stmt = w.statements.get(to.sql);

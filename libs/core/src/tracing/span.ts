@@ -122,20 +122,19 @@ export function isSampled(text: string | undefined): boolean {
 // leaves out (so it never crosses a wire), used only while it matches the text. Checking a
 // traceparent costs about as much as the rest of a span's start; each hop in a process would
 // otherwise check the one the hop before it made.
-const PARSED = PARSED_TRACEPARENT;
 type Parsed = TraceParent & { readonly text: string };
-type ParsedMeta = CallMeta & { [PARSED]?: Parsed };
+type ParsedMeta = CallMeta & { [PARSED_TRACEPARENT]?: Parsed };
 
 /** The request's trace context: parsed here once, or by the hop in this process that made it. */
 export function requestTrace(meta: CallMeta): TraceParent | undefined {
-  const cached = (meta as ParsedMeta)[PARSED];
+  const cached = (meta as ParsedMeta)[PARSED_TRACEPARENT];
   if (cached !== undefined && cached.text === meta.traceparent) return cached;
   return parseTraceparent(meta.traceparent);
 }
 
 /** Keeps `trace` as the parsed form of `meta.traceparent` (which must be its text). */
 export function keepParsed(meta: CallMeta, trace: TraceParent): void {
-  (meta as ParsedMeta)[PARSED] = { text: meta.traceparent!, traceId: trace.traceId, spanId: trace.spanId, sampled: trace.sampled };
+  (meta as ParsedMeta)[PARSED_TRACEPARENT] = { text: meta.traceparent!, traceId: trace.traceId, spanId: trace.spanId, sampled: trace.sampled };
 }
 
 // The fields childRequest copies, one by one: a field added to CallMeta fails to compile here
@@ -153,7 +152,7 @@ export function childRequest(req: CallRequest, parent: TraceParent, spanId: stri
   const meta: ParsedMeta = { traceparent, deadline: m.deadline, caller: m.caller, attempt: m.attempt };
   if (m.oneWay !== undefined) meta.oneWay = m.oneWay;
   if (m.redelivered !== undefined) meta.redelivered = m.redelivered;
-  meta[PARSED] = { text: traceparent, traceId: parent.traceId, spanId, sampled: parent.sampled };
+  meta[PARSED_TRACEPARENT] = { text: traceparent, traceId: parent.traceId, spanId, sampled: parent.sampled };
   return { id: req.id, service: req.service, method: req.method, args: req.args, meta };
 }
 
