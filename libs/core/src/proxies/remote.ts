@@ -14,7 +14,8 @@ export function createRemote(config: RemoteProxyConfig, deps: Pick<ChainDeps, 't
   // A span from send to reply; the provider's span under it starts when a worker took the call,
   // so the gap between them is the time the request waited in the transport (queueWaitMs).
   const name = `send over ${label}`;
-  const attrs = { transport: config.transport };
+  // Frozen: the span's packer writes the JSON of a frozen attrs object once, not once a span.
+  const attrs = Object.freeze({ transport: config.transport });
   // A then(), not an async function: one promise a traced call less. transport.call never rejects.
   const call: Handler = (req) => {
     const span = openSpan(tracer, req, 'transport');

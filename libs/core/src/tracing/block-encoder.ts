@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { OPEN_SIDE_CONNECTION } from '../infrastructure/sqlite-background';
 import { redactArgsText, redactAttrs } from './redact';
-import { type RawSpan } from './span';
+import { type RawSpan, type Span, type SpanKind } from './span';
 
 /** A batch of spans as the ring and the table keep it: the encoded spans, and what queries prune on. */
 export interface Block {
@@ -32,7 +32,10 @@ export interface Block {
  *   24-26  error code (index in `strings`), args JSON, attrs JSON (indexes in `texts`): 1 more, 0 for none
  */
 export interface PackedSpans {
+  /** Records. */
   count: number;
+  /** Spans they stand for (a provider's record with its handler's is two). */
+  spans: number;
   buffer: ArrayBuffer;
   strings: string[];
   texts: string[];
@@ -83,19 +86,42 @@ class Strings {
 }
 
 /**
- * Packs records for the encoder (see PackedSpans), redacting their args as it goes: args never
- * leave this thread but as the text the redaction made.
+ * Records packed as they are recorded, into a batch of at most `capacity`: what the tracer fills
+ * between shipments, so that no span object outlives its call (kept until a flush, they were
+ * copied by every garbage collection in between). Args are redacted as they are packed: they
+ * never leave this thread but as the text the redaction made.
  */
-export function packSpans(spans: readonly RawSpan[]): PackedSpans {
-  const count = spans.length;
-  const buffer = new ArrayBuffer(count * RECORD_WORDS * 4);
-  const words = new Uint32Array(buffer);
-  const floats = new Float64Array(buffer);
-  const strings = new Strings();
-  const texts: string[] = [];
-  for (let r = 0; r < count; r++) {
-    const s = spans[r];
-    const w = r * RECORD_WORDS;
+export class SpanPacker {
+  readonly capacity: number;
+  /** Records packed. */
+  count = 0;
+  /** Spans they stand for: a provider's record with its handler's is two. */
+  spans = 0;
+  readonly #buffer: ArrayBuffer;
+  readonly #words: Uint32Array;
+  readonly #floats: Float64Array;
+  readonly #strings = new Strings();
+  readonly #texts: string[] = [];
+
+  constructor(capacity: number) {
+    this.capacity = capacity;
+    this.#buffer = new ArrayBuffer(capacity * RECORD_WORDS * 4);
+    this.#words = new Uint32Array(this.#buffer);
+    this.#floats = new Float64Array(this.#buffer);
+  }
+
+  get full(): boolean {
+    return this.count >= this.capacity;
+  }
+
+  /** Packs one record; a full packer throws (the caller ships it first). */
+  add(s: RawSpan): void {
+    if (this.count >= this.capacity) throw new Error(`tracing: a batch of ${this.capacity} records is full; ship it before adding more`);
+    const words = this.#words;
+    const floats = this.#floats;
+    const strings = this.#strings;
+    const texts = this.#texts;
+    const w = this.count * RECORD_WORDS;
     const f = w / 2;
     const h = s.handler;
     let flags = 0;
@@ -128,9 +154,33 @@ export function packSpans(spans: readonly RawSpan[]): PackedSpans {
     // push() answers the new length: the text's index, plus one.
     words[w + 25] = args === undefined ? 0 : texts.push(args);
     const attrs = redactAttrs(s.attrs, s.rawArgs, s.policy);
-    words[w + 26] = attrs === undefined ? 0 : texts.push(JSON.stringify(attrs));
+    words[w + 26] = attrs === undefined ? 0 : texts.push(attrsText(attrs));
+    this.count++;
+    this.spans += h === undefined ? 1 : 2;
   }
-  return { count, buffer, strings: strings.list, texts };
+
+  /** What the encoder thread takes. The packer is done with: its buffer is handed over. */
+  packed(): PackedSpans {
+    return { count: this.count, spans: this.spans, buffer: this.#buffer, strings: this.#strings.list, texts: this.#texts };
+  }
+}
+
+// The JSON of attrs objects a caller froze (a proxy's constant `{ transport: 'mem' }`): made once,
+// not once a span.
+const frozenAttrs = new WeakMap<object, string>();
+
+function attrsText(attrs: object): string {
+  if (!Object.isFrozen(attrs)) return JSON.stringify(attrs);
+  let text = frozenAttrs.get(attrs);
+  if (text === undefined) frozenAttrs.set(attrs, (text = JSON.stringify(attrs)));
+  return text;
+}
+
+/** Packs records for the encoder (see PackedSpans); their args redacted. */
+export function packSpans(spans: readonly RawSpan[]): PackedSpans {
+  const packer = new SpanPacker(spans.length);
+  for (const s of spans) packer.add(s);
+  return packer.packed();
 }
 
 /**
@@ -348,11 +398,68 @@ let shared: BlockEncoder | undefined;
  * body: it never crosses to this thread, which would copy it to the file's own writer thread.
  */
 export function encodeBlock(spans: readonly RawSpan[], to?: BlockFile): Promise<Block> {
+  return encodePacked(packSpans(spans), to);
+}
+
+/** encodeBlock for records already packed (the tracer's batches). `packed.buffer` is handed over to the thread. */
+export function encodePacked(packed: PackedSpans, to?: BlockFile): Promise<Block> {
   shared ??= new BlockEncoder();
-  return shared.encode(packSpans(spans), to);
+  return shared.encode(packed, to);
+}
+
+/**
+ * Packed records as finished spans, for what takes spans rather than blocks (`tracing.record` on
+ * another node, an OTLP collector): encoded on the thread, read back here. `packed` stays usable.
+ */
+export async function decodePacked(packed: PackedSpans): Promise<Span[]> {
+  const block = await encodePacked({ ...packed, buffer: packed.buffer.slice(0) });
+  return decodeBody(block.body);
 }
 
 /** Lets the encoder thread close its connection to `file` (a db closing), after the blocks sent before are written. */
 export function closeBlockFile(file: string): Promise<void> {
   return shared?.close(file) ?? Promise.resolve();
+}
+
+/** A span in a version 3 body (see block-encoder.ts); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values, durations in ms. */
+type StoredRow = [number, string, string | null, number, number, number, number, number, number, number, (number | null)?, unknown?, (Span['attrs'] | null)?, ([string, number, number] | null)?];
+
+/** A span in a version 1 body: the values of its fields, `name` null where it is `service.method`. */
+type StoredSpanV1 = [string, string, string | null, SpanKind, string, string, string, number, number, string | null, unknown, Span['attrs'] | null, string | null];
+
+/** The spans of a block's body, of any version this store has written. */
+export function decodeBody(body: unknown): Span[] {
+  if (typeof body !== 'string') return [];
+  const parsed = JSON.parse(body) as unknown[];
+  // Version 0, written by a development version of the store before any release: span objects.
+  if (parsed.length === 0 || typeof parsed[0] === 'object') return parsed as Span[];
+  if (parsed[0] === 2 || parsed[0] === 3) {
+    const [version, strings, traces, base, rows] = parsed as [2 | 3, string[], string[], number, StoredRow[]];
+    const spans: Span[] = [];
+    for (const [trace, spanId, parentSpanId, kind, service, method, node, offset, durationMs, name, error, args, attrs, handler] of rows) {
+      const span: Span = { traceId: traces[trace], spanId, kind: strings[kind] as SpanKind, name: strings[name], service: strings[service], method: strings[method], node: strings[node], start: base + offset, durationMs: version === 3 ? durationMs / 1000 : durationMs };
+      if (parentSpanId !== null) span.parentSpanId = parentSpanId;
+      if (error !== undefined && error !== null) span.error = strings[error];
+      if (args !== undefined && args !== null) span.args = version === 3 ? (JSON.parse(args as string) as unknown) : args;
+      if (attrs !== undefined && attrs !== null) span.attrs = attrs;
+      spans.push(span);
+      if (handler !== undefined && handler !== null) {
+        const [handlerSpanId, handlerOffset, handlerMs] = handler;
+        const h: Span = { traceId: span.traceId, spanId: handlerSpanId, parentSpanId: spanId, kind: 'handler', name: span.name, service: span.service, method: span.method, node: span.node, start: base + handlerOffset, durationMs: handlerMs / 1000 };
+        if (span.error !== undefined) h.error = span.error;
+        spans.push(h);
+      }
+    }
+    return spans;
+  }
+  const [version, rows] = parsed as [unknown, StoredSpanV1[]];
+  if (version !== 1) throw new Error(`junction_span_blocks: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0 to 3); delete the table's rows to start afresh`);
+  return rows.map(([traceId, spanId, parentSpanId, kind, service, method, node, start, durationMs, error, args, attrs, name]) => {
+    const span: Span = { traceId, spanId, kind, name: name ?? `${service}.${method}`, service, method, node, start, durationMs };
+    if (parentSpanId !== null) span.parentSpanId = parentSpanId;
+    if (error !== null) span.error = error;
+    if (args !== null) span.args = args;
+    if (attrs !== null) span.attrs = attrs;
+    return span;
+  });
 }

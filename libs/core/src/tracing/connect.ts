@@ -21,7 +21,7 @@ export function connectTracer(tracer: Tracer, opts: { chain: Handler; config: Tr
   const { local } = opts;
   // A node that hosts the tracing service keeps its own spans itself: the same store that
   // tracing.record fills, without encoding, sending and validating every batch.
-  if (local !== undefined) tracer.rawSink(`this node's ${TRACING_SERVICE} service`, (records) => local.add(records));
+  if (local !== undefined) tracer.packedSink(`this node's ${TRACING_SERVICE} service`, (packed) => local.addPacked(packed));
   else tracer.sink(`${TRACING_SERVICE}.record`, async (spans) => {
     // No traceparent: a call that nothing traces (no span of the tracing service is ever recorded).
     const reply = await opts.chain({ id: newRequestId(), service: TRACING_SERVICE, method: 'record', args: { spans }, meta: { deadline: Date.now() + RECORD_TIMEOUT_MS, caller, attempt: 1 } });

@@ -6,3 +6,4 @@ export * from './store';
 export * from './tracing-service';
 export * from './otlp';
 export * from './connect';
+export { type PackedSpans, SpanPacker, decodePacked } from './block-encoder';

@@ -84,13 +84,6 @@ export function rawSpan(traceId: string, spanId: string, parentSpanId: string | 
   };
 }
 
-/** How many spans `records` hold: one each, two for a provider's record with its handler's. */
-export function spanCount(records: readonly RawSpan[]): number {
-  let n = records.length;
-  for (const r of records) if (r.handler !== undefined) n++;
-  return n;
-}
-
 /** The parts of a W3C traceparent a hop needs. */
 export interface TraceParent {
   traceId: string;

@@ -1,6 +1,6 @@
 import { type Db } from '../infrastructure/db';
 import { type Logger } from '../logging';
-import { type Block, closeBlockFile, encodeBlock } from './block-encoder';
+import { type Block, closeBlockFile, decodeBody, encodePacked, type PackedSpans, packSpans } from './block-encoder';
 import { type RawSpan, type Span, type SpanKind } from './span';
 
 /** What `tracing.recent` and `tracing.slowest` filter on. */
@@ -82,16 +82,31 @@ export class SpanStore {
     return { traces: traces.size, spans: this.#count };
   }
 
-  /** Stores finished spans (from tracing.record) or this node's records as its tracer made them. */
+  /** Stores finished spans (from tracing.record), or records as a tracer makes them. */
   async add(spans: readonly RawSpan[]): Promise<void> {
     if (spans.length === 0) return;
-    if (this.#closed) throw new Error(`tracing: the span store of node "${this.#node}" is closed; ${spans.length} span(s) were not stored`);
+    this.#open(spans.length);
+    await this.#store(packSpans(spans));
+  }
+
+  /** Stores a tracer's batch, packed as its records were made (see SpanPacker). Its buffer is handed over. */
+  async addPacked(packed: PackedSpans): Promise<void> {
+    if (packed.count === 0) return;
+    this.#open(packed.spans);
+    await this.#store(packed);
+  }
+
+  #open(spans: number): void {
+    if (this.#closed) throw new Error(`tracing: the span store of node "${this.#node}" is closed; ${spans} span(s) were not stored`);
+  }
+
+  async #store(packed: PackedSpans): Promise<void> {
     const db = this.#db;
     // Encoded on a thread of its own: the block's JSON cost the event loop several µs a call.
     // An SQLite file is written by that thread too, and the body stays there.
     const file = db?.file;
     if (db !== undefined) await this.#table(db);
-    const block = await encodeBlock(spans, file === undefined ? undefined : { file, sql: INSERT_SQLITE, node: this.#node });
+    const block = await encodePacked(packed, file === undefined ? undefined : { file, sql: INSERT_SQLITE, node: this.#node });
     if (db !== undefined && file === undefined) await this.#insert(db, block);
     // With a db, queries read the table, and the ring keeps only what tracing.status counts.
     this.#ring.push(db === undefined ? block : { ...block, body: '' });
@@ -120,7 +135,7 @@ export class SpanStore {
   async trace(traceId: string): Promise<Span[]> {
     const byId = new Map<string, Span>();
     const take = (body: unknown) => {
-      for (const s of parseBody(body)) if (s.traceId === traceId && !byId.has(s.spanId)) byId.set(s.spanId, s);
+      for (const s of decodeBody(body)) if (s.traceId === traceId && !byId.has(s.spanId)) byId.set(s.spanId, s);
     };
     // Trace ids are checked hex by the service; anything else could not match a stored one.
     const known = /^[0-9a-f]+$/.test(traceId);
@@ -219,7 +234,7 @@ class Answer {
     // Every block after this one ranks no better than its bound: once the answer is full and
     // its last span beats the bound, no later block can change it.
     if (found.length >= this.#limit && this.#rank(found[found.length - 1]) > bound) return true;
-    const more = parseBody(body).filter((s) => s.kind === this.#kind && matches(s, this.#q));
+    const more = decodeBody(body).filter((s) => s.kind === this.#kind && matches(s, this.#q));
     // Reversed: among spans of the same rank, the later recorded comes first.
     this.found = [...found, ...more.reverse()].sort((a, b) => this.#rank(b) - this.#rank(a)).slice(0, this.#limit);
     return false;
@@ -234,47 +249,6 @@ function mayMatch(b: Block, key: string, q: SpanQuery): boolean {
   return true;
 }
 
-/** A span in a version 3 body (see block-encoder.ts); the last four fields only when some is set. Version 2: the same without `handler`, args as JSON values, durations in ms. */
-type StoredRow = [number, string, string | null, number, number, number, number, number, number, number, (number | null)?, unknown?, (Span['attrs'] | null)?, ([string, number, number] | null)?];
-
-/** A span in a version 1 body: the values of its fields, `name` null where it is `service.method`. */
-type StoredSpanV1 = [string, string, string | null, SpanKind, string, string, string, number, number, string | null, unknown, Span['attrs'] | null, string | null];
-
-function parseBody(body: unknown): Span[] {
-  if (typeof body !== 'string') return [];
-  const parsed = JSON.parse(body) as unknown[];
-  // Version 0, written by a development version of the store before any release: span objects.
-  if (parsed.length === 0 || typeof parsed[0] === 'object') return parsed as Span[];
-  if (parsed[0] === 2 || parsed[0] === 3) {
-    const [version, strings, traces, base, rows] = parsed as [2 | 3, string[], string[], number, StoredRow[]];
-    const spans: Span[] = [];
-    for (const [trace, spanId, parentSpanId, kind, service, method, node, offset, durationMs, name, error, args, attrs, handler] of rows) {
-      const span: Span = { traceId: traces[trace], spanId, kind: strings[kind] as SpanKind, name: strings[name], service: strings[service], method: strings[method], node: strings[node], start: base + offset, durationMs: version === 3 ? durationMs / 1000 : durationMs };
-      if (parentSpanId !== null) span.parentSpanId = parentSpanId;
-      if (error !== undefined && error !== null) span.error = strings[error];
-      if (args !== undefined && args !== null) span.args = version === 3 ? (JSON.parse(args as string) as unknown) : args;
-      if (attrs !== undefined && attrs !== null) span.attrs = attrs;
-      spans.push(span);
-      if (handler !== undefined && handler !== null) {
-        const [handlerSpanId, handlerOffset, handlerMs] = handler;
-        const h: Span = { traceId: span.traceId, spanId: handlerSpanId, parentSpanId: spanId, kind: 'handler', name: span.name, service: span.service, method: span.method, node: span.node, start: base + handlerOffset, durationMs: handlerMs / 1000 };
-        if (span.error !== undefined) h.error = span.error;
-        spans.push(h);
-      }
-    }
-    return spans;
-  }
-  const [version, rows] = parsed as [unknown, StoredSpanV1[]];
-  if (version !== 1) throw new Error(`${TABLE}: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0 to 3); delete the table's rows to start afresh`);
-  return rows.map(([traceId, spanId, parentSpanId, kind, service, method, node, start, durationMs, error, args, attrs, name]) => {
-    const span: Span = { traceId, spanId, kind, name: name ?? `${service}.${method}`, service, method, node, start, durationMs };
-    if (parentSpanId !== null) span.parentSpanId = parentSpanId;
-    if (error !== null) span.error = error;
-    if (args !== null) span.args = args;
-    if (attrs !== null) span.attrs = attrs;
-    return span;
-  });
-}
 
 function matches(s: Span, q: SpanQuery): boolean {
   if (q.service !== undefined && s.service !== q.service) return false;

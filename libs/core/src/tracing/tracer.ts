@@ -2,8 +2,8 @@ import { type TracingConfig } from '../config/schema';
 import { newSpanId, newTraceId, traceparentOf } from '../envelope/ids';
 import { type Logger } from '../logging';
 import { type CallEvent } from '../provider/provider';
-import { redactArgs, redactAttrs } from './redact';
-import { type RawSpan, rawSpan, type Span, spanCount } from './span';
+import { decodePacked, type PackedSpans, SpanPacker } from './block-encoder';
+import { type RawSpan, rawSpan, type Span } from './span';
 
 /** The service that stores spans: calls to it are never traced, or shipping spans would make more. */
 export const TRACING_SERVICE = 'tracing';
@@ -12,12 +12,12 @@ export const TRACING_SERVICE = 'tracing';
 export type SpanSink = (spans: Span[]) => Promise<void>;
 
 /**
- * Where a batch goes as it was recorded (args not yet redacted, handler spans in their provider's
- * record): this node's own store, which redacts as it encodes, and saves making every span twice.
+ * Where a batch goes as it was packed (args redacted, handler spans in their provider's record):
+ * this node's own store, which encodes it into a block without making a span object of it.
  */
-export type RawSpanSink = (records: readonly RawSpan[]) => Promise<void>;
+export type PackedSpanSink = (packed: PackedSpans) => Promise<void>;
 
-type Sink = { name: string; failing: boolean } & ({ raw: true; ship: RawSpanSink } | { raw: false; ship: SpanSink });
+type Sink = { name: string; failing: boolean } & ({ packed: true; ship: PackedSpanSink } | { packed: false; ship: SpanSink });
 
 export interface TracerStats {
   buffered: number;
@@ -36,9 +36,11 @@ export interface TracerOptions {
 }
 
 /**
- * One per process. Spans are plain objects pushed to a bounded buffer (a full buffer drops and
- * counts), redacted and copied when a timer ships them in batches to every sink, after the
- * replies have gone. Nothing here is on a call's reply path but a push.
+ * One per process. Each finished span is packed as it is recorded (SpanPacker: a few typed-array
+ * writes, its args redacted into text) into the batch being filled, in a bounded buffer of
+ * batches (a full buffer drops and counts); full batches are shipped to every sink after the
+ * replies of that turn have gone, a partial one by a timer. No span object outlives its call:
+ * kept until a flush, hundreds of them were copied by every garbage collection in between.
  *
  * @example
  * const tracer = new Tracer(config.tracing, { node: 'w1', log });
@@ -51,12 +53,14 @@ export class Tracer {
   readonly #log: Logger;
   readonly #random: () => number;
   readonly #sinks: Sink[] = [];
-  #buffer: RawSpan[] = [];
+  // The batch being filled, and the batches waiting to be shipped, oldest first.
+  #filling: SpanPacker | undefined;
+  readonly #queued: SpanPacker[] = [];
+  // Records and spans in both.
+  #records = 0;
+  #spans = 0;
   #timer: NodeJS.Timeout | undefined;
   #flushing: Promise<void> | undefined;
-  // How many of the buffer's first records a flush() asked to ship, a partial batch too; other
-  // records are shipped in full batches only.
-  #owed = 0;
   // A full batch's flush is scheduled: one at a time.
   #soon = false;
   readonly #stats = { dropped: 0, shipped: 0, failed: 0 };
@@ -80,20 +84,26 @@ export class Tracer {
   }
 
   /**
-   * Records one finished span (a provider's with its handler's). Cheap: a push, or a count when the
-   * buffer is full. A full batch is shipped at once, after the replies of this turn of the event
-   * loop have gone, rather than at the next tick of the timer: under load the buffer would
-   * otherwise fill and drop spans.
+   * Records one finished span (a provider's with its handler's): packs it, or counts it dropped
+   * when the buffer is full. A full batch is shipped at once, after the replies of this turn of
+   * the event loop have gone, rather than at the next tick of the timer: under load the buffer
+   * would otherwise fill and drop spans.
    */
   record(span: RawSpan): void {
     if (span.service === TRACING_SERVICE) return;
-    const buffered = this.#buffer.length;
-    if (buffered >= this.#config.bufferSize) {
-      this.#stats.dropped += span.handler === undefined ? 1 : 2;
+    const spans = span.handler === undefined ? 1 : 2;
+    if (this.#records >= this.#config.bufferSize) {
+      this.#stats.dropped += spans;
       return;
     }
-    this.#buffer.push(span);
-    if (buffered + 1 >= this.#config.batchSize && !this.#soon && this.#flushing === undefined && this.#timer !== undefined) {
+    const batch = (this.#filling ??= new SpanPacker(this.#config.batchSize));
+    batch.add(span);
+    this.#records++;
+    this.#spans += spans;
+    if (!batch.full) return;
+    this.#queued.push(batch);
+    this.#filling = undefined;
+    if (!this.#soon && this.#flushing === undefined && this.#timer !== undefined) {
       this.#soon = true;
       // A timer, not setImmediate: the replies of this turn, written in its check phase (the
       // gateway's bursts), go first, and the flush runs before the next requests are read. A
@@ -124,7 +134,7 @@ export class Tracer {
         durationMs: event.durationMs,
         error: reply.error?.code,
         attrs: attrsOf(req.meta.attempt, reply.error),
-        // A reference: redacted when stored or shipped. No policy (method unknown): no args.
+        // Redacted as the record is packed. No policy (method unknown): no args.
         rawArgs: t.policy === undefined ? undefined : req.args,
         policy: t.policy,
         handler: t.handlerStartedAt > 0 ? { spanId: t.handlerSpanId, start: t.handlerStartedAt, durationMs: t.handlerMs } : undefined,
@@ -134,12 +144,12 @@ export class Tracer {
 
   /** Adds a place batches are shipped to, as finished spans. */
   sink(name: string, ship: SpanSink): void {
-    this.#sinks.push({ name, raw: false, ship, failing: false });
+    this.#sinks.push({ name, packed: false, ship, failing: false });
   }
 
-  /** Adds a place batches are shipped to as recorded (see RawSpanSink). */
-  rawSink(name: string, ship: RawSpanSink): void {
-    this.#sinks.push({ name, raw: true, ship, failing: false });
+  /** Adds a place batches are shipped to as packed (see PackedSpanSink). */
+  packedSink(name: string, ship: PackedSpanSink): void {
+    this.#sinks.push({ name, packed: true, ship, failing: false });
   }
 
   /** Ships every `flushIntervalMs`, on a timer that does not keep the process alive. */
@@ -149,36 +159,42 @@ export class Tracer {
     this.#timer.unref();
   }
 
-  /** Ships what the buffer holds now, in batches of `batchSize`. Never throws; one flush at a time. */
+  /** Ships what the buffer holds now, the batch being filled too. Never throws; one flush at a time. */
   flush(): Promise<void> {
-    this.#owed = this.#buffer.length;
+    const partial = this.#filling;
+    if (partial !== undefined && partial.count > 0) {
+      this.#queued.push(partial);
+      this.#filling = undefined;
+    }
     return this.#run();
   }
 
   #run(): Promise<void> {
     this.#flushing ??= this.#flush().then(() => {
       this.#flushing = undefined;
-      // flush() was asked for after the loop's last look at the buffer: its caller holds this promise.
-      if (this.#owed > 0 && this.#sinks.length > 0) return this.#run();
-      this.#owed = 0;
+      // A batch queued after the loop's last look: its caller (flush(), or a full batch's record) counts on this run.
+      if (this.#queued.length > 0 && this.#sinks.length > 0) return this.#run();
     });
     return this.#flushing;
   }
 
   /**
-   * Full batches, and the records flush() asked for: under load a batch is taken when the one
-   * before it is stored, and a loop that took whatever had come by then shipped dozens of small
-   * batches a second, each paying a block's, a message's and a row's fixed cost for a few spans.
+   * The queued batches, oldest first: under load a batch is taken when the one before it is
+   * stored. Full batches only, but for the one a flush() queued: a loop that took whatever had
+   * come by then shipped dozens of small batches a second, each paying a block's, a message's and
+   * a row's fixed cost for a few spans.
    */
   async #flush(): Promise<void> {
-    const { batchSize } = this.#config;
-    while (this.#sinks.length > 0 && (this.#buffer.length >= batchSize || this.#owed > 0)) {
-      const raw = this.#buffer.splice(0, batchSize);
-      this.#owed = Math.max(0, this.#owed - raw.length);
-      const count = spanCount(raw);
-      // Finished spans are made only for a sink that takes them, once for all of them.
-      let finished: Span[] | undefined;
-      await Promise.all(this.#sinks.map((s) => this.#ship(s, () => (s.raw ? s.ship(raw) : s.ship((finished ??= raw.flatMap(finish)))), count)));
+    while (this.#sinks.length > 0 && this.#queued.length > 0) {
+      const batch = this.#queued.shift()!;
+      this.#records -= batch.count;
+      this.#spans -= batch.spans;
+      const packed = batch.packed();
+      const sinks = this.#sinks;
+      // Finished spans only for the sinks that take them, made once for all of them (from a copy
+      // of the buffer, taken now: a packed sink is handed the buffer itself).
+      const finished = sinks.some((s) => !s.packed) ? decodePacked(packed) : undefined;
+      await Promise.all(sinks.map((s) => this.#ship(s, () => (s.packed ? s.ship(packed) : finished!.then(s.ship)), packed.spans)));
     }
   }
 
@@ -197,7 +213,7 @@ export class Tracer {
   }
 
   stats(): TracerStats {
-    return { buffered: spanCount(this.#buffer), ...this.#stats };
+    return { buffered: this.#spans, ...this.#stats };
   }
 
   /** Stops the timer and ships what is left. */
@@ -226,33 +242,4 @@ function attrsOf(attempt: number | undefined, error: { message?: string; data?: 
     if (typeof reason === 'string') attrs.errorReason = reason;
   }
   return Object.keys(attrs).length === 0 ? undefined : attrs;
-}
-
-/**
- * The shipped form, made off every call's path: args redacted and copied, only the fields of a
- * Span (a node's own tracing.record refuses others), and a provider's handler span made a span of
- * its own again. One literal of one shape per span.
- */
-function finish(raw: RawSpan): Span[] {
-  const span: Span = {
-    traceId: raw.traceId,
-    spanId: raw.spanId,
-    parentSpanId: raw.parentSpanId,
-    kind: raw.kind,
-    name: raw.name,
-    service: raw.service,
-    method: raw.method,
-    node: raw.node,
-    start: raw.start,
-    durationMs: raw.durationMs,
-    error: raw.error,
-    args: raw.policy === undefined ? undefined : redactArgs(raw.rawArgs, raw.policy),
-    attrs: redactAttrs(raw.attrs, raw.rawArgs, raw.policy),
-  };
-  const h = raw.handler;
-  if (h === undefined) return [span];
-  return [
-    span,
-    { traceId: raw.traceId, spanId: h.spanId, parentSpanId: raw.spanId, kind: 'handler', name: raw.name, service: raw.service, method: raw.method, node: raw.node, start: h.start, durationMs: h.durationMs, error: raw.error, args: undefined, attrs: undefined },
-  ];
 }
