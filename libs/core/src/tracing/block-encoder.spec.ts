@@ -1,6 +1,6 @@
 import { newSpanId, newTraceId } from '../envelope';
 import { silentLogger } from '../logging';
-import { encodeBlock, packSpans } from './block-encoder';
+import { decodePacked, encodeBlock, packSpans } from './block-encoder';
 import { rawSpan, type RawSpan, type Span } from './span';
 import { SpanStore } from './store';
 
@@ -38,7 +38,7 @@ function records(): RawSpan[] {
 
 /** The spans a record stands for, as the store answers them. */
 function expected(r: RawSpan): Span[] {
-  const span: Span = { traceId: r.traceId, spanId: r.spanId, kind: r.kind, name: r.name, service: r.service, method: r.method, node: r.node, start: r.start, durationMs: Math.round(r.durationMs * 1000) / 1000 };
+  const span: Span = { traceId: r.traceId, spanId: r.spanId, kind: r.kind, name: r.name, service: r.service, method: r.method, node: r.node, start: r.start, durationMs: r.durationMs };
   if (r.parentSpanId !== undefined) span.parentSpanId = r.parentSpanId;
   if (r.error !== undefined) span.error = r.error;
   if (r.args !== undefined) span.args = r.args;
@@ -51,7 +51,7 @@ function expected(r: RawSpan): Span[] {
 }
 
 describe('span blocks, encoded on their own thread', () => {
-  it('keep every field of every kind of record, args and messages redacted, durations to the microsecond', async () => {
+  it('keep every field of every kind of record, args and messages redacted, times exact', async () => {
     const store = new SpanStore({ ringSize: 100, log: silentLogger() });
     const [provider, transport, gateway] = records();
     await store.add([provider, transport, gateway]);
@@ -80,6 +80,25 @@ describe('span blocks, encoded on their own thread', () => {
     const batches = Array.from({ length: 20 }, (_, n) => [rawSpan(newTraceId(), newSpanId(), undefined, { kind: 'gateway', name: 'calc.sum', service: 'calc', method: 'sum', node: 'n', start: n, durationMs: n })]);
     const blocks = await Promise.all(batches.map((b) => encodeBlock(b)));
     expect(blocks.map((b) => b.start)).toEqual(batches.map((_, n) => n));
+  });
+
+  it('reads back a batch whose indexes take more than one byte (hundreds of traces, names and args)', async () => {
+    const spans = Array.from({ length: 400 }, (_, n) =>
+      rawSpan(newTraceId(), newSpanId(), n % 2 === 0 ? undefined : newSpanId(), {
+        kind: 'provider',
+        name: `svc${n}.m`,
+        service: `svc${n}`,
+        method: 'm',
+        node: `node-${n % 3}`,
+        start: 1_700_000_000_000 + n / 7,
+        durationMs: n / 3,
+        error: n % 5 === 0 ? `CODE_${n}` : undefined,
+        rawArgs: [n],
+        policy: { names: ['n'] },
+      }),
+    );
+    const back = await decodePacked(packSpans(spans));
+    expect(back).toEqual(spans.map((r) => ({ ...expected(r)[0], args: { n: Number(r.name.slice(3, -2)) } })));
   });
 
   it('packs a batch without keeping any args but their redacted text', () => {

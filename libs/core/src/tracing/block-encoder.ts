@@ -45,6 +45,12 @@ const RECORD_WORDS = 28;
 const HAS_PARENT = 1;
 const HAS_HANDLER = 2;
 const TEXT_IDS = 4;
+// Flags of a stored record (body version 4) besides those three.
+const HAS_ERROR = 8;
+const HAS_ARGS = 16;
+const HAS_ATTRS = 32;
+// flags, six indexes (at most 5 bytes each), two f64, two ids, three indexes, and a handler's id and two f64.
+const MAX_RECORD_BYTES = 1 + 30 + 16 + 16 + 15 + 24;
 
 // Hex digit values by char code; -1 for anything else (past 127: undefined, also refused).
 const HEX_VALUE = new Int8Array(128).fill(-1);
@@ -184,14 +190,21 @@ export function packSpans(spans: readonly RawSpan[]): PackedSpans {
 }
 
 /**
- * The encoder thread: PackedSpans in, a Block out, as store.ts reads it (body version 3):
- *   body = [3, strings, traceIds, base, rows]
- *   row  = [trace, spanId, parentSpanId | null, kind, service, method, node, start - base,
- *           duration (whole µs), name, error?, argsJson?, attrs?, handler?]
- *   handler = [spanId, start - base, duration (µs)]
- * Each string a block repeats (kind, service, method, node, name, error code) is named by its
- * index in `strings`, each trace id by its index in `traceIds`; trailing empty fields are left
- * out. Plain JS in a string, so that it runs the same from sources under test and from dist.
+ * The encoder thread: PackedSpans in, a Block out, as store.ts reads it (body version 4):
+ *   body = [4, strings, traceIds, texts, records]
+ * `strings` and `texts` are the batch's own (each string once; args and attrs as JSON text),
+ * `traceIds` each trace once, and `records` the base64 of the records, one after the other,
+ * little-endian:
+ *   u8 flags (HAS_PARENT, HAS_HANDLER, TEXT_IDS, HAS_ERROR, HAS_ARGS, HAS_ATTRS)
+ *   trace (in traceIds); kind, service, method, node, name (in strings)
+ *   f64 start (epoch ms), f64 durationMs
+ *   span id, then the parent's if HAS_PARENT: 8 bytes each (two u32, the hex's first 8 digits
+ *     first), or with TEXT_IDS an index in texts
+ *   error (in strings) if HAS_ERROR, args if HAS_ARGS, attrs if HAS_ATTRS (in texts)
+ *   if HAS_HANDLER: the handler's span id (as above), f64 start, f64 durationMs
+ * Every index is unsigned LEB128 (7 bits a byte, low first): one or two bytes, most of them.
+ * Bytes, not JSON rows: making the rows' JSON was most of this thread's work a call. Plain JS in
+ * a string, so that it runs the same from sources under test and from dist.
  */
 const ENCODER = `
 const { parentPort } = require('node:worker_threads');
@@ -199,91 +212,126 @@ const RECORD_WORDS = ${RECORD_WORDS};
 const HAS_PARENT = ${HAS_PARENT};
 const HAS_HANDLER = ${HAS_HANDLER};
 const TEXT_IDS = ${TEXT_IDS};
+const HAS_ERROR = ${HAS_ERROR};
+const HAS_ARGS = ${HAS_ARGS};
+const HAS_ATTRS = ${HAS_ATTRS};
+const MAX_RECORD_BYTES = ${MAX_RECORD_BYTES};
 // kind, service and method indexes packed into one number per key: 17 bits each.
 const KEY_BITS = 131072;
 const HEX = [];
 for (let i = 0; i < 256; i++) HEX.push(i.toString(16).padStart(2, '0'));
 const hex32 = (v) => HEX[v >>> 24] + HEX[(v >>> 16) & 255] + HEX[(v >>> 8) & 255] + HEX[v & 255];
-const micros = (ms) => Math.round(ms * 1000);
 
 function encode(p) {
   const words = new Uint32Array(p.buffer);
   const floats = new Float64Array(p.buffer);
   const texts = p.texts;
-  // The block's own table: only the strings its spans use, in the order they first appear.
-  const list = [];
-  const local = new Map();
-  const index = (text) => {
-    let i = local.get(text);
-    if (i === undefined) {
-      i = list.push(text) - 1;
-      local.set(text, i);
+  const strings = p.strings;
+  const out = Buffer.allocUnsafe(p.count * MAX_RECORD_BYTES);
+  let at = 0;
+  // An index, in 7-bit groups, low first (LEB128): most take one or two bytes, not four.
+  const index = (v) => {
+    while (v > 127) {
+      out[at++] = (v & 127) | 128;
+      v >>>= 7;
     }
-    return i;
+    out[at++] = v;
   };
-  const str = (packed) => index(p.strings[packed]);
+  const f64 = (v) => {
+    out.writeDoubleLE(v, at);
+    at += 8;
+  };
+  const id = (textIds, w) => {
+    if (textIds) return index(words[w]);
+    out.writeUInt32LE(words[w], at);
+    out.writeUInt32LE(words[w + 1], at + 4);
+    at += 8;
+  };
   const traces = [];
   const traceIndex = new Map();
+  // A call's records come together: its trace id is the one before, most of the time.
+  let lastWords = -1;
+  let lastTrace = -1;
   const keys = new Set();
   const codes = new Set();
-  const rows = new Array(p.count);
-  const base = p.count > 0 ? floats[0] : 0;
-  let start = base;
-  let end = base;
+  let start = p.count > 0 ? floats[0] : 0;
+  let end = start;
   let maxDuration = 0;
   let errors = 0;
   let count = 0;
+  let handlerKind = -1;
   for (let r = 0; r < p.count; r++) {
     const w = r * RECORD_WORDS;
     const f = w / 2;
-    const flags = words[w + 18];
-    const textIds = (flags & TEXT_IDS) !== 0;
+    const packedFlags = words[w + 18];
+    const textIds = (packedFlags & TEXT_IDS) !== 0;
     const spanStart = floats[f];
     const duration = floats[f + 1];
     count++;
     if (spanStart < start) start = spanStart;
     if (spanStart > end) end = spanStart;
     if (duration > maxDuration) maxDuration = duration;
-    const traceId = textIds ? texts[words[w + 8]] : hex32(words[w + 8]) + hex32(words[w + 9]) + hex32(words[w + 10]) + hex32(words[w + 11]);
-    let trace = traceIndex.get(traceId);
-    if (trace === undefined) {
-      trace = traces.push(traceId) - 1;
-      traceIndex.set(traceId, trace);
+    let trace;
+    if (!textIds && lastTrace >= 0 && words[w + 8] === words[lastWords] && words[w + 9] === words[lastWords + 1] && words[w + 10] === words[lastWords + 2] && words[w + 11] === words[lastWords + 3]) {
+      trace = lastTrace;
+    } else {
+      const traceId = textIds ? texts[words[w + 8]] : hex32(words[w + 8]) + hex32(words[w + 9]) + hex32(words[w + 10]) + hex32(words[w + 11]);
+      trace = traceIndex.get(traceId);
+      if (trace === undefined) {
+        trace = traces.push(traceId) - 1;
+        traceIndex.set(traceId, trace);
+      }
+      lastTrace = textIds ? -1 : trace;
+      lastWords = w + 8;
     }
-    const spanId = textIds ? texts[words[w + 12]] : hex32(words[w + 12]) + hex32(words[w + 13]);
-    const parent = (flags & HAS_PARENT) === 0 ? null : textIds ? texts[words[w + 14]] : hex32(words[w + 14]) + hex32(words[w + 15]);
-    const kind = str(words[w + 19]);
-    const service = str(words[w + 20]);
-    const method = str(words[w + 21]);
+    const kind = words[w + 19];
+    const service = words[w + 20];
+    const method = words[w + 21];
     keys.add((kind * KEY_BITS + service) * KEY_BITS + method);
-    const node = str(words[w + 22]);
-    const name = str(words[w + 23]);
     const errorAt = words[w + 24];
-    let error = null;
+    const args = words[w + 25];
+    const attrs = words[w + 26];
+    let flags = packedFlags & (HAS_PARENT | HAS_HANDLER | TEXT_IDS);
     if (errorAt !== 0) {
+      flags |= HAS_ERROR;
       errors++;
-      codes.add(p.strings[errorAt - 1]);
-      error = str(errorAt - 1);
+      codes.add(strings[errorAt - 1]);
     }
-    const args = words[w + 25] === 0 ? null : texts[words[w + 25] - 1];
-    const attrs = words[w + 26] === 0 ? null : JSON.parse(texts[words[w + 26] - 1]);
-    let handler = null;
+    if (args !== 0) flags |= HAS_ARGS;
+    if (attrs !== 0) flags |= HAS_ATTRS;
+    out[at++] = flags;
+    index(trace);
+    index(kind);
+    index(service);
+    index(method);
+    index(words[w + 22]);
+    index(words[w + 23]);
+    f64(spanStart);
+    f64(duration);
+    id(textIds, w + 12);
+    if ((flags & HAS_PARENT) !== 0) id(textIds, w + 14);
+    if (errorAt !== 0) index(errorAt - 1);
+    if (args !== 0) index(args - 1);
+    if (attrs !== 0) index(attrs - 1);
     if ((flags & HAS_HANDLER) !== 0) {
       count++;
-      keys.add((index('handler') * KEY_BITS + service) * KEY_BITS + method);
+      if (handlerKind < 0) {
+        handlerKind = strings.indexOf('handler');
+        if (handlerKind < 0) handlerKind = strings.length;
+      }
+      keys.add((handlerKind * KEY_BITS + service) * KEY_BITS + method);
       const handlerStart = floats[f + 2];
       if (handlerStart > end) end = handlerStart;
-      const handlerId = textIds ? texts[words[w + 16]] : hex32(words[w + 16]) + hex32(words[w + 17]);
-      handler = [handlerId, handlerStart - base, micros(floats[f + 3])];
+      id(textIds, w + 16);
+      f64(handlerStart);
+      f64(floats[f + 3]);
     }
-    const row = [trace, spanId, parent, kind, service, method, node, spanStart - base, micros(duration), name, error, args, attrs, handler];
-    while (row.length > 10 && row[row.length - 1] === null) row.pop();
-    rows[r] = row;
   }
+  const name = (i) => (i < strings.length ? strings[i] : 'handler');
   const keyList = [];
-  for (const k of keys) keyList.push(list[Math.floor(k / KEY_BITS / KEY_BITS)] + '|' + list[Math.floor(k / KEY_BITS) % KEY_BITS] + '|' + list[k % KEY_BITS]);
+  for (const k of keys) keyList.push(name(Math.floor(k / KEY_BITS / KEY_BITS)) + '|' + name(Math.floor(k / KEY_BITS) % KEY_BITS) + '|' + name(k % KEY_BITS));
   const joined = (items) => ',' + Array.from(items).join(',') + ',';
-  return { start, end, count, maxDuration, errors, keys: joined(keyList), codes: joined(codes), traces: joined(traces), body: JSON.stringify([3, list, traces, base, rows]) };
+  return { start, end, count, maxDuration, errors, keys: joined(keyList), codes: joined(codes), traces: joined(traces), body: JSON.stringify([4, strings, traces, texts, out.toString('base64', 0, at)]) };
 }
 
 ${OPEN_SIDE_CONNECTION}
@@ -431,6 +479,7 @@ type StoredSpanV1 = [string, string, string | null, SpanKind, string, string, st
 export function decodeBody(body: unknown): Span[] {
   if (typeof body !== 'string') return [];
   const parsed = JSON.parse(body) as unknown[];
+  if (parsed[0] === 4) return decodeV4(parsed as BodyV4);
   // Version 0, written by a development version of the store before any release: span objects.
   if (parsed.length === 0 || typeof parsed[0] === 'object') return parsed as Span[];
   if (parsed[0] === 2 || parsed[0] === 3) {
@@ -453,7 +502,7 @@ export function decodeBody(body: unknown): Span[] {
     return spans;
   }
   const [version, rows] = parsed as [unknown, StoredSpanV1[]];
-  if (version !== 1) throw new Error(`junction_span_blocks: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0 to 3); delete the table's rows to start afresh`);
+  if (version !== 1) throw new Error(`junction_span_blocks: a block of version ${JSON.stringify(version)}, which this version of Junction cannot read (it reads 0 to 4); delete the table's rows to start afresh`);
   return rows.map(([traceId, spanId, parentSpanId, kind, service, method, node, start, durationMs, error, args, attrs, name]) => {
     const span: Span = { traceId, spanId, kind, name: name ?? `${service}.${method}`, service, method, node, start, durationMs };
     if (parentSpanId !== null) span.parentSpanId = parentSpanId;
@@ -462,4 +511,60 @@ export function decodeBody(body: unknown): Span[] {
     if (attrs !== null) span.attrs = attrs;
     return span;
   });
+}
+
+type BodyV4 = [4, string[], string[], string[], string];
+
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+const hex32 = (v: number) => HEX_BYTE[v >>> 24] + HEX_BYTE[(v >>> 16) & 255] + HEX_BYTE[(v >>> 8) & 255] + HEX_BYTE[v & 255];
+
+/** A version 4 body's spans (see ENCODER for its layout). */
+function decodeV4([, strings, traces, texts, records]: BodyV4): Span[] {
+  const bytes = Buffer.from(records, 'base64');
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let at = 0;
+  const index = () => {
+    let v = 0;
+    for (let shift = 0; ; shift += 7) {
+      const b = bytes[at++];
+      v += (b & 127) * 2 ** shift;
+      if (b < 128) return v;
+    }
+  };
+  const u32 = () => {
+    const v = view.getUint32(at, true);
+    at += 4;
+    return v;
+  };
+  const f64 = () => {
+    const v = view.getFloat64(at, true);
+    at += 8;
+    return v;
+  };
+  const spans: Span[] = [];
+  while (at < bytes.length) {
+    const flags = bytes[at++];
+    const textIds = (flags & TEXT_IDS) !== 0;
+    const id = () => (textIds ? texts[index()] : hex32(u32()) + hex32(u32()));
+    const traceId = traces[index()];
+    const kind = strings[index()] as SpanKind;
+    const service = strings[index()];
+    const method = strings[index()];
+    const node = strings[index()];
+    const name = strings[index()];
+    const start = f64();
+    const durationMs = f64();
+    const span: Span = { traceId, spanId: id(), kind, name, service, method, node, start, durationMs };
+    if ((flags & HAS_PARENT) !== 0) span.parentSpanId = id();
+    if ((flags & HAS_ERROR) !== 0) span.error = strings[index()];
+    if ((flags & HAS_ARGS) !== 0) span.args = JSON.parse(texts[index()]) as unknown;
+    if ((flags & HAS_ATTRS) !== 0) span.attrs = JSON.parse(texts[index()]) as Span['attrs'];
+    spans.push(span);
+    if ((flags & HAS_HANDLER) !== 0) {
+      const handler: Span = { traceId, spanId: id(), parentSpanId: span.spanId, kind: 'handler', name, service, method, node, start: f64(), durationMs: f64() };
+      if (span.error !== undefined) handler.error = span.error;
+      spans.push(handler);
+    }
+  }
+  return spans;
 }

@@ -88,6 +88,25 @@ describe('SpanStore', () => {
     await db.close();
   });
 
+  it('reads blocks of version 3 (JSON rows, durations in whole µs, a handler part)', async () => {
+    const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'v3.db') });
+    const store = new SpanStore({ ringSize: 1, db, log: silentLogger(), now: () => 10_000 });
+    await store.add([span({ start: 9_000 })]); // creates the table
+    const traceId = newTraceId();
+    const [parent, provider, handler] = [newSpanId(), newSpanId(), newSpanId()];
+    const v3 = JSON.stringify([3, ['provider', 'calc', 'sum', 'n1', 'calc.sum', 'TIMEOUT'], [traceId], 8_000, [[0, provider, parent, 0, 1, 2, 3, 0, 2500, 4, 5, '{"a":1}', { attempt: 2 }, [handler, 1, 1250]]]]);
+    await db.exec(
+      'INSERT INTO junction_span_blocks (node, start_ms, end_ms, span_count, max_duration_ms, error_count, keys, error_codes, trace_ids, body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+      ['n0', 8_000, 8_001, 2, 2.5, 1, ',provider|calc|sum,handler|calc|sum,', ',TIMEOUT,', `,${traceId},`, v3],
+    );
+    const common = { traceId, name: 'calc.sum', service: 'calc', method: 'sum', node: 'n1', error: 'TIMEOUT' };
+    expect(await store.trace(traceId)).toEqual([
+      { ...common, spanId: provider, parentSpanId: parent, kind: 'provider', start: 8_000, durationMs: 2.5, args: { a: 1 }, attrs: { attempt: 2 } },
+      { ...common, spanId: handler, parentSpanId: provider, kind: 'handler', start: 8_001, durationMs: 1.25 },
+    ]);
+    await db.close();
+  });
+
   it("keeps a provider's handler span in its row, redacts the record's args as it encodes them, and answers both spans", async () => {
     const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'folded.db') });
     for (const store of [new SpanStore({ ringSize: 10, log: silentLogger() }), new SpanStore({ ringSize: 10, db, log: silentLogger(), now: () => 10_000 })]) {
