@@ -108,6 +108,11 @@ export class SpanPacker {
   readonly #floats: Float64Array;
   readonly #strings = new Strings();
   readonly #texts: string[] = [];
+  // The last record's trace id and parent span id, and where their words are (see #trace).
+  #lastTrace: string | undefined;
+  #lastTraceAt = 0;
+  #lastParent: string | undefined;
+  #lastParentAt = 0;
 
   constructor(capacity: number) {
     this.capacity = capacity;
@@ -140,8 +145,15 @@ export class SpanPacker {
       floats[f + 3] = h.durationMs;
     }
     const hex =
-      putHex(words, w + 8, s.traceId, 32) && putHex(words, w + 12, s.spanId, 16) && (s.parentSpanId === undefined || putHex(words, w + 14, s.parentSpanId, 16)) && (h === undefined || putHex(words, w + 16, h.spanId, 16));
-    if (!hex) {
+      this.#trace(w, s.traceId) && this.#span(w + 12, s.spanId) && (s.parentSpanId === undefined || putHex(words, w + 14, s.parentSpanId, 16)) && (h === undefined || putHex(words, w + 16, h.spanId, 16));
+    if (hex) {
+      this.#lastTrace = s.traceId;
+      this.#lastTraceAt = w + 8;
+      this.#lastParent = s.parentSpanId;
+      this.#lastParentAt = w + 14;
+    } else {
+      this.#lastTrace = undefined;
+      this.#lastParent = undefined;
       // A span from another tracer (tracing.record) may carry ids of another form: kept as they came.
       flags |= TEXT_IDS;
       words[w + 8] = texts.push(s.traceId) - 1;
@@ -163,6 +175,23 @@ export class SpanPacker {
     words[w + 26] = attrs === undefined ? 0 : texts.push(attrsText(attrs));
     this.count++;
     this.spans += h === undefined ? 1 : 2;
+  }
+
+  // A call's records come one after the other, innermost first (provider, transport, gateway):
+  // the same trace id, and each span the parent of the record before. Copied, not parsed again.
+  #trace(w: number, traceId: string): boolean {
+    const words = this.#words;
+    if (traceId !== this.#lastTrace) return putHex(words, w + 8, traceId, 32);
+    words.copyWithin(w + 8, this.#lastTraceAt, this.#lastTraceAt + 4);
+    return true;
+  }
+
+  #span(at: number, spanId: string): boolean {
+    const words = this.#words;
+    if (spanId !== this.#lastParent) return putHex(words, at, spanId, 16);
+    words[at] = words[this.#lastParentAt];
+    words[at + 1] = words[this.#lastParentAt + 1];
+    return true;
   }
 
   /** What the encoder thread takes. The packer is done with: its buffer is handed over. */
