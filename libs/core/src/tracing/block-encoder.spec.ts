@@ -1,6 +1,6 @@
 import { newSpanId, newTraceId } from '../envelope';
 import { silentLogger } from '../logging';
-import { decodePacked, encodeBlock, packSpans } from './block-encoder';
+import { decodePacked, encodeBlock, encodePacked, packSpans, SpanPacker } from './block-encoder';
 import { rawSpan, type RawSpan, type Span } from './span';
 import { SpanStore } from './store';
 
@@ -99,6 +99,19 @@ describe('span blocks, encoded on their own thread', () => {
     );
     const back = await decodePacked(packSpans(spans));
     expect(back).toEqual(spans.map((r) => ({ ...expected(r)[0], args: { n: Number(r.name.slice(3, -2)) } })));
+  });
+
+  it('reuses the buffers the encoder thread hands back without reading what an earlier batch left in them', async () => {
+    const first = new SpanPacker(3);
+    for (const r of records()) first.add(r);
+    await encodePacked(first.packed());
+    // Same size: the buffer the thread gave back, every word of it written by the first batch.
+    const second = new SpanPacker(3);
+    const bare = rawSpan(newTraceId(), newSpanId(), undefined, { kind: 'gateway', name: 'calc.sum', service: 'calc', method: 'sum', node: 'n', start: 7, durationMs: 1 });
+    second.add(bare);
+    second.add(bare);
+    const back = await decodePacked(second.packed());
+    expect(back).toEqual([expected(bare)[0], expected(bare)[0]]);
   });
 
   it('packs a batch without keeping any args but their redacted text', () => {
