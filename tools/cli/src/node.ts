@@ -33,6 +33,8 @@ export interface RunningNode {
   readonly gateway?: Awaited<ReturnType<typeof createGateway>>;
   /** Where the worker's health port listens, when it has one. */
   readonly healthUrl?: string;
+  /** This process's tracer, when tracing is on: its stats say what was recorded, shipped and dropped. */
+  readonly tracer?: Tracer;
   readonly log: Logger;
   /**
    * Stops taking calls, finishes those in flight within the worker's grace period, releases
@@ -161,7 +163,7 @@ export async function startNode(opts: StartOptions): Promise<RunningNode> {
     }
 
     const mounted = url !== undefined && config.console?.mount === true ? `${url}${config.console.path}/` : undefined;
-    return { role, provider: worker?.provider, chain, proxies, metrics, url, consoleUrl: mounted, gateway, healthUrl, log, stop };
+    return { role, provider: worker?.provider, chain, proxies, metrics, url, consoleUrl: mounted, gateway, healthUrl, tracer, log, stop };
   } catch (err) {
     await stop();
     throw err;
