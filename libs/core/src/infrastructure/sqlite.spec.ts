@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describeDbConformance } from './db.conformance';
@@ -48,9 +48,29 @@ describe('sqlite', () => {
     await db.close();
   });
 
+  it("runs its background thread below the event loop's priority (nice 5), the event loop's own unchanged", async () => {
+    const before = nices();
+    const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'nice.db') });
+    await db.execInBackground('CREATE TABLE t (x INTEGER)');
+    const added = [...nices()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
+    expect(added).toContain(5);
+    expect(nices().get(process.pid)).toBe(before.get(process.pid));
+    await db.close();
+  });
+
   it('rewrites $n placeholders to ? with the params in the order they are used', () => {
     expect(toSqlite('SELECT $2, $1, $2', ['a', 'b'])).toEqual({ sql: 'SELECT ?, ?, ?', params: ['b', 'a', 'b'] });
     expect(toSqlite(`SELECT '$1', "$2" FROM t WHERE x = $1`, [true])).toEqual({ sql: `SELECT '$1', "$2" FROM t WHERE x = ?`, params: [1] });
     expect(() => toSqlite('SELECT $0', [])).toThrow('SQL refers to $0 but 0 param(s) were given');
   });
 });
+
+/** The nice value of each of this process's threads, by thread id (Linux's /proc). */
+function nices(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+    out.set(Number(tid), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]));
+  }
+  return out;
+}

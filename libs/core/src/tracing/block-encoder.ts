@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { OPEN_SIDE_CONNECTION } from '../infrastructure/sqlite-background';
+import { LOWER_THREAD_PRIORITY, OPEN_SIDE_CONNECTION } from '../infrastructure/sqlite-background';
 import { redactArgsText, redactAttrs } from './redact';
 import { type RawSpan, type Span, type SpanKind } from './span';
 
@@ -42,10 +42,6 @@ export interface PackedSpans {
 }
 
 const RECORD_WORDS = 28;
-// The span encoder thread's nice value, against the process's usual 0: about a quarter of the
-// event loop's share of a busy core when both want it (CFS weights 335 and 1024), enough to keep
-// up with the spans of a saturated event loop, and it no longer wakes up in the event loop's place.
-const ENCODER_NICE = 5;
 const HAS_PARENT = 1;
 const HAS_HANDLER = 2;
 const TEXT_IDS = 4;
@@ -241,13 +237,7 @@ export function packSpans(spans: readonly RawSpan[]): PackedSpans {
  */
 const ENCODER = `
 const { parentPort } = require('node:worker_threads');
-// Background work: below the event loop's priority (this thread's nice value only), so that
-// waking it to take a batch does not make the scheduler put it in the event loop's place.
-try {
-  require('node:os').setPriority(${ENCODER_NICE});
-} catch {
-  // Not allowed here (some containers): it runs at the process's priority.
-}
+${LOWER_THREAD_PRIORITY}
 const RECORD_WORDS = ${RECORD_WORDS};
 const HAS_PARENT = ${HAS_PARENT};
 const HAS_HANDLER = ${HAS_HANDLER};
