@@ -51,7 +51,7 @@ describe('sqlite', () => {
   it("runs its background thread below the event loop's priority (nice 5), the event loop's own unchanged", async () => {
     const before = nices();
     const db = createSqliteDb({ type: 'sqlite', path: join(dir, 'nice.db') });
-    await db.execInBackground('CREATE TABLE t (x INTEGER)');
+    await db.execInBackground('CREATE TABLE t (x INTEGER)', []);
     const added = [...nices()].filter(([tid]) => !before.has(tid)).map(([, nice]) => nice);
     expect(added).toContain(5);
     expect(nices().get(process.pid)).toBe(before.get(process.pid));

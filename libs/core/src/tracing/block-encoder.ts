@@ -20,10 +20,11 @@ export interface Block {
 /**
  * A batch of spans as the encoder thread takes it: their numbers and ids in one buffer, handed
  * over rather than copied, and their strings beside it, each once. Made on the event loop, it
- * costs a few typed-array writes a span; the block's JSON, which cost several microseconds a
- * call, is made on the encoder's thread.
+ * costs a few typed-array writes a span; the block, which cost several microseconds a call, is
+ * made on the encoder's thread.
  *
- * A record is RECORD_WORDS 32-bit words:
+ * `buffer` holds `count` records from its start (a partial batch's buffer has its full batch's
+ * size). A record is RECORD_WORDS 32-bit words:
  *   0-7    start, durationMs, handler start, handler durationMs (four float64)
  *   8-11   trace id (128 bits), 12-13 span id, 14-15 parent span id, 16-17 handler span id
  *   18     flags (HAS_PARENT, HAS_HANDLER, TEXT_IDS: ids that are not lower-case hex of their
