@@ -102,7 +102,7 @@ export class SpanStore {
 
   async #store(packed: PackedSpans): Promise<void> {
     const db = this.#db;
-    // Encoded on a thread of its own: the block's JSON cost the event loop several µs a call.
+    // Encoded on a thread of its own: the block cost the event loop several µs a call.
     // An SQLite file is written by that thread too, and the body stays there.
     const file = db?.file;
     if (db !== undefined) await this.#table(db);
