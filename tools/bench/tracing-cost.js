@@ -23,6 +23,7 @@ const path = require('node:path');
 const { setTimeout: sleep } = require('node:timers/promises');
 const { createLogger, loadConfig } = require('@junction/core');
 const { startNode } = require('@junction/cli');
+const children = require('./children');
 const { renderSection, writeMarkedSection } = require('./report-doc');
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -43,13 +44,8 @@ function positive(name, fallback) {
 
 const progress = (line) => process.stderr.write(`bench:tracing: ${line}\n`);
 
-// The main thread's CPU (its event loop), from Linux's per-thread accounting, in µs.
-const TICK_US = 1e6 / 100;
-function loopCpu() {
-  const stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * TICK_US;
-}
+// The main thread's CPU (its event loop) so far, in µs: the same /proc reading as the other benches'.
+const loopCpu = () => children.cpuSeconds(process, { mainThread: true }) * 1e6;
 
 async function startOne(tracing, dir) {
   process.env.JUNCTION_TRACING = String(tracing);
@@ -116,7 +112,7 @@ async function main() {
   const write = process.argv.includes('--write');
   const unknown = process.argv.slice(2).filter((a) => a !== '--write');
   if (unknown.length > 0) throw new Error(`unknown argument(s) ${unknown.join(' ')}; usage: node tools/bench/tracing-cost.js [--write]`);
-  if (!fs.existsSync(`/proc/self/task/${process.pid}/stat`)) throw new Error('bench:tracing reads each thread\'s CPU from /proc (Linux); this system has none');
+  if (Number.isNaN(loopCpu())) throw new Error("bench:tracing reads the event loop's CPU from /proc (Linux); this system has none");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'junction-bench-tracing-'));
   const targets = [];
   try {

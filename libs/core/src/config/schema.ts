@@ -224,9 +224,9 @@ export const TracingSchema = Type.Object(
     sampleRate: Type.Number({ minimum: 0, maximum: 1, default: 1, description: 'Share of traces kept, decided where a trace starts: 1 keeps all, 0 none.' }),
     /** Per service, for traces that start with a call to it: `services: { render: { sampleRate: 0.1 } }`. */
     services: Type.Record(Type.String({ pattern: '^[a-z][a-zA-Z0-9]*$' }), Type.Object({ sampleRate: SampleRate }, { additionalProperties: false }), { default: {} }),
-    bufferSize: PositiveInt({ default: 10_000, description: 'Spans a node holds before shipping them; one more is dropped and counted.' }),
+    bufferSize: PositiveInt({ default: 10_000, description: "Records a node holds before shipping them (a span each, a provider's with its handler's); one more is dropped and counted." }),
     flushIntervalMs: PositiveInt({ default: 1000, description: 'How often a node ships its spans.' }),
-    batchSize: PositiveInt({ default: 500, description: 'Spans in one tracing.record call.' }),
+    batchSize: PositiveInt({ default: 500, description: 'Records in one shipped batch: one stored block, or one tracing.record call.' }),
     ringSize: PositiveInt({ default: 50_000, description: 'Without a db (or store: false): spans the tracing service keeps in memory, in the batches they came in; the oldest batch goes first. With one, the table keeps them.' }),
     store: Type.Boolean({ default: true, description: "Also store spans in the node's `db`, when it has one (table junction_span_blocks)." }),
     retentionHours: Type.Number({ exclusiveMinimum: 0, default: 72, description: 'Stored spans older than this are deleted (checked once a minute by each node that stores).' }),

@@ -544,12 +544,7 @@ export function decodeBody(body: unknown): Span[] {
       if (args !== undefined && args !== null) span.args = version === 3 ? (JSON.parse(args as string) as unknown) : args;
       if (attrs !== undefined && attrs !== null) span.attrs = attrs;
       spans.push(span);
-      if (handler !== undefined && handler !== null) {
-        const [handlerSpanId, handlerOffset, handlerMs] = handler;
-        const h: Span = { traceId: span.traceId, spanId: handlerSpanId, parentSpanId: spanId, kind: 'handler', name: span.name, service: span.service, method: span.method, node: span.node, start: base + handlerOffset, durationMs: handlerMs / 1000 };
-        if (span.error !== undefined) h.error = span.error;
-        spans.push(h);
-      }
+      if (handler !== undefined && handler !== null) spans.push(handlerOf(span, handler[0], base + handler[1], handler[2] / 1000));
     }
     return spans;
   }
@@ -593,11 +588,12 @@ function decodeV4([, strings, traces, texts, records]: BodyV4): Span[] {
     at += 8;
     return v;
   };
+  let textIds = false;
+  const id = () => (textIds ? texts[index()] : hex32(u32()) + hex32(u32()));
   const spans: Span[] = [];
   while (at < bytes.length) {
     const flags = bytes[at++];
-    const textIds = (flags & TEXT_IDS) !== 0;
-    const id = () => (textIds ? texts[index()] : hex32(u32()) + hex32(u32()));
+    textIds = (flags & TEXT_IDS) !== 0;
     const traceId = traces[index()];
     const kind = strings[index()] as SpanKind;
     const service = strings[index()];
@@ -612,11 +608,15 @@ function decodeV4([, strings, traces, texts, records]: BodyV4): Span[] {
     if ((flags & HAS_ARGS) !== 0) span.args = JSON.parse(texts[index()]) as unknown;
     if ((flags & HAS_ATTRS) !== 0) span.attrs = JSON.parse(texts[index()]) as Span['attrs'];
     spans.push(span);
-    if ((flags & HAS_HANDLER) !== 0) {
-      const handler: Span = { traceId, spanId: id(), parentSpanId: span.spanId, kind: 'handler', name, service, method, node, start: f64(), durationMs: f64() };
-      if (span.error !== undefined) handler.error = span.error;
-      spans.push(handler);
-    }
+    if ((flags & HAS_HANDLER) !== 0) spans.push(handlerOf(span, id(), f64(), f64()));
   }
   return spans;
+}
+
+/** The handler's span a provider's record carries: its child, of the same call and outcome. */
+function handlerOf(provider: Span, spanId: string, start: number, durationMs: number): Span {
+  const { traceId, name, service, method, node, error } = provider;
+  const span: Span = { traceId, spanId, parentSpanId: provider.spanId, kind: 'handler', name, service, method, node, start, durationMs };
+  if (error !== undefined) span.error = error;
+  return span;
 }

@@ -1,4 +1,4 @@
-import { redactArgs, redactError, redactText } from './redact';
+import { redactArgsText, redactError, redactText } from './redact';
 
 const policy = { names: ['user', 'pin'], sensitive: ['pin'] as const };
 
@@ -52,9 +52,9 @@ describe('redactError', () => {
   });
 });
 
-describe('redactArgs', () => {
+describe('redactArgsText', () => {
   it('names positional args and hides the sensitive ones', () => {
-    expect(redactArgs(['bob', '9876'], policy)).toEqual({ user: 'bob', pin: '[redacted]' });
-    expect(redactArgs({ user: 'bob', token: 't' }, policy)).toEqual({ user: 'bob', token: '[redacted]' });
+    expect(JSON.parse(redactArgsText(['bob', '9876'], policy))).toEqual({ user: 'bob', pin: '[redacted]' });
+    expect(JSON.parse(redactArgsText({ user: 'bob', token: 't' }, policy))).toEqual({ user: 'bob', token: '[redacted]' });
   });
 });

@@ -6,17 +6,11 @@ export const REDACTED = '[redacted]';
 export const MAX_ARGS_CHARS = 4096;
 
 /**
- * The args as a span stores them: positional args named by the method's params, the sensitive
- * ones (and the platform's always-redacted names, as in log lines) replaced by `[redacted]`,
- * copied as JSON. Runs when spans are shipped, never on a call's reply path.
- */
-export function redactArgs(args: unknown, policy: ArgsPolicy): unknown {
-  return JSON.parse(redactArgsText(args, policy)) as unknown;
-}
-
-/**
- * `redactArgs` as JSON text, made in one serialization: what a store writes. Args longer than
- * MAX_ARGS_CHARS are cut (`{ truncated: true, text }`); args that do not serialize say why.
+ * The args as a span stores them, as JSON text made in one serialization: positional args named
+ * by the method's params, the sensitive ones (and the platform's always-redacted names, as in log
+ * lines) replaced by `[redacted]`. Args longer than MAX_ARGS_CHARS are cut
+ * (`{ truncated: true, text }`); args that do not serialize say why. Runs as a span is packed,
+ * after the call's provider has its reply.
  */
 export function redactArgsText(args: unknown, policy: ArgsPolicy): string {
   if (policy.sensitive === true) return REDACTED_TEXT;
